@@ -1,0 +1,1 @@
+"""Actor dictionaries (data files) and resolution of noun phrases to CAMEO actor codes."""

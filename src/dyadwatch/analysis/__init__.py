@@ -1,0 +1,1 @@
+"""Analysis of stored events: dyad series, summaries, forecasting."""

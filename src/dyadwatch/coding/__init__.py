@@ -1,0 +1,1 @@
+"""Event coding: verb and noun patterns (data files) applied to parsed sentences."""
