@@ -1,0 +1,200 @@
+"""Actor dictionaries: countries, organisations and sector nouns from data files, as a phrase trie.
+
+Countries come from ``pycountry`` (ISO 3166 names and codes) plus ``data/countries.tsv``
+(short names, demonyms, capitals and other seats of power); organisations from
+``data/organisations.tsv``; sector nouns and titles from ``data/sectors.tsv``.
+Users extend a dictionary by editing these files or by passing their own files of
+the same format.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pycountry
+import spacy
+
+# Entry kinds. A "capital" is a metonym for the government, "military" and
+# "legislature" metonyms for those sectors (the Pentagon, the Duma).
+COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG = (
+    "country", "adjective", "capital", "military", "legislature", "sector", "org",
+)
+METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
+_END = "\0"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a dictionary phrase means."""
+
+    kind: str
+    phrase: str
+    country: str | None = None
+    sector: str | None = None
+    code: str | None = None
+    valid_from: Date | None = None
+    valid_to: Date | None = None
+
+    def valid_on(self, day: Date | None) -> bool:
+        if day is None:
+            return True
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_to and day > self.valid_to)
+
+
+@dataclass
+class Match:
+    """A dictionary phrase found at tokens ``start``..``end`` (exclusive) of a doc."""
+
+    start: int
+    end: int
+    entries: list[Entry] = field(default_factory=list)
+
+
+def _data_text(name: str) -> str:
+    return resources.files("dyadwatch.actors").joinpath(f"data/{name}").read_text("utf-8")
+
+
+def read_table(text: str) -> list[dict[str, str]]:
+    """Rows of a tab-separated data file with ``#`` comment lines and a header."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _split(cell: str) -> list[str]:
+    return [p.strip() for p in cell.split("|") if p.strip()]
+
+
+def _date(cell: str) -> Date | None:
+    return Date.fromisoformat(cell) if cell else None
+
+
+class ActorDictionary:
+    """A phrase trie over token texts; :meth:`find` returns the matches in a token sequence."""
+
+    def __init__(self) -> None:
+        self._trie: dict = {}
+        self._tokenizer = spacy.blank("en").tokenizer
+        self.size = 0
+
+    def add(self, entry: Entry) -> None:
+        words = [t.text for t in self._tokenizer(entry.phrase)]
+        while words and words[0].lower() == "the":
+            words = words[1:]
+        if not words:
+            return
+        node = self._trie
+        for w in words:
+            node = node.setdefault(w.lower(), {})
+        node.setdefault(_END, []).append((tuple(words), entry))
+        self.size += 1
+
+    @staticmethod
+    def _case_ok(pattern: Sequence[str], texts: Sequence[str]) -> bool:
+        # All-capital aliases (US, UK, UN, EU) match only as written, so "us" is never
+        # the USA; capitalised names need a capital letter; lower-case phrases
+        # (sector nouns) match in any case.
+        for p, t in zip(pattern, texts, strict=True):
+            if len(p) > 1 and p.isupper() and p.isalpha() and t != p:
+                return False
+            if p[:1].isupper() and not t[:1].isupper():
+                return False
+        return True
+
+    def find(
+        self, texts: Sequence[str], lemmas: Sequence[str], day: Date | None = None
+    ) -> list[Match]:
+        """Longest, left-to-right, non-overlapping matches over parallel token texts/lemmas."""
+        matches: list[Match] = []
+        i, n = 0, len(texts)
+        while i < n:
+            best: Match | None = None
+            # Each path keeps the token texts as matched, for the case check.
+            frontier = [(self._trie, i)]
+            while frontier:
+                node, j = frontier.pop()
+                end_entries = node.get(_END)
+                if end_entries and j > i:
+                    ok = [
+                        e for pat, e in end_entries
+                        if e.valid_on(day) and self._case_ok(pat, texts[i:j])
+                    ]
+                    if ok and (best is None or j > best.end):
+                        best = Match(i, j, ok)
+                if j >= n:
+                    continue
+                forms = {texts[j].lower(), lemmas[j].lower()}
+                for form in forms:
+                    child = node.get(form)
+                    if child is not None:
+                        frontier.append((child, j + 1))
+            if best is not None:
+                matches.append(best)
+                i = best.end
+            else:
+                i += 1
+        return matches
+
+
+def _country_entries(rows: Iterable[dict[str, str]]) -> Iterable[Entry]:
+    seen_iso = set()
+    for row in rows:
+        iso3 = row["iso3"]
+        seen_iso.add(iso3)
+        valid_from, valid_to = _date(row.get("valid_from", "")), _date(row.get("valid_to", ""))
+        names = set(_split(row.get("names", "")))
+        country = pycountry.countries.get(alpha_3=iso3)
+        if country is not None:
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(country, attr, None)
+                if value:
+                    names.add(value)
+        for name in sorted(names):
+            yield Entry(COUNTRY, name, iso3, None, None, valid_from, valid_to)
+        for kind, column in (
+            (ADJECTIVE, "adjectives"), (CAPITAL, "capitals"),
+            (MILITARY, "military"), (LEGISLATURE, "legislature"),
+        ):
+            for phrase in _split(row.get(column, "")):
+                yield Entry(kind, phrase, iso3, METONYM_SECTORS.get(kind), None,
+                            valid_from, valid_to)
+    # Any ISO country the data file lacks still resolves by its ISO names.
+    for country in pycountry.countries:
+        if country.alpha_3 not in seen_iso:
+            yield Entry(COUNTRY, country.name, country.alpha_3)
+
+
+def load_dictionary(extra_files: Sequence[Path] = ()) -> ActorDictionary:
+    """The bundled actor dictionary, plus user files in the same formats (by file name)."""
+    return _load_dictionary(tuple(str(p) for p in extra_files))
+
+
+@lru_cache(maxsize=4)
+def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
+    d = ActorDictionary()
+    tables: dict[str, list[dict[str, str]]] = {
+        name: read_table(_data_text(name))
+        for name in ("countries.tsv", "organisations.tsv", "sectors.tsv")
+    }
+    for path in extra_files:
+        rows = read_table(Path(path).read_text("utf-8"))
+        kind = ("countries.tsv" if rows and "iso3" in rows[0]
+                else "sectors.tsv" if rows and "phrase" in rows[0] else "organisations.tsv")
+        tables[kind] = tables[kind] + rows
+    for entry in _country_entries(tables["countries.tsv"]):
+        d.add(entry)
+    for row in tables["organisations.tsv"]:
+        for name in _split(row["names"]):
+            d.add(Entry(ORG, name, row.get("country") or None, row.get("sector") or None,
+                        row["code"]))
+    for row in tables["sectors.tsv"]:
+        d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None))
+    return d

@@ -1,0 +1,259 @@
+"""Actor resolution: a noun phrase in a parsed sentence -> a CAMEO actor code.
+
+The phrase around a head token (its compounds, adjectives, possessives, appositions
+and ``of`` complements) is matched against the actor dictionary: a country (name,
+demonym, capital as metonym), a sector (titles and institutions) and international
+organisations combine into a code such as ``RUSGOV`` or ``IGOUNO``. Within a story,
+people introduced with a title are remembered by name ("Lavrov"), and pronouns and
+definite descriptions ("it", "the ministry") point back to recent actors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date as Date
+
+from spacy.tokens import Doc, Span, Token
+
+from dyadwatch.actors.dictionary import (
+    ADJECTIVE,
+    CAPITAL,
+    COUNTRY,
+    LEGISLATURE,
+    METONYM_SECTORS,
+    MILITARY,
+    ORG,
+    SECTOR,
+    ActorDictionary,
+    Entry,
+    Match,
+)
+
+# Dependents that belong to the noun phrase of an actor.
+_NP_DEPS = {"compound", "amod", "poss", "det", "nummod", "nmod", "flat", "appos", "case",
+            "quantmod", "npadvmod", "punct", "prep", "pobj", "cc", "conj"}
+_PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
+_THING_PRONOUNS = {"it", "its"}
+_PLURAL_PRONOUNS = {"they", "them", "their"}
+_FORMER = {"former", "ex", "ex-", "then", "late", "retired", "outgoing"}
+_PERSON_SECTORS_HINT = {"GOV", "MIL", "LEG", "JUD", "ELI"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A resolved actor mention."""
+
+    code: str
+    country: str | None
+    sector: str | None
+    text: str
+    start: int
+    end: int
+    person: bool = False
+    via: str = ""  # "", "memory" (a name seen before), "coref" (pronoun or description)
+
+    @property
+    def label(self) -> str:
+        """The phrase as written, with what it was resolved through."""
+        return f"{self.text} [{self.via}]" if self.via else self.text
+
+
+@dataclass
+class StoryContext:
+    """What the resolver remembers while it reads one story."""
+
+    date: Date | None = None
+    names: dict[str, Actor] = field(default_factory=dict)
+    subjects: list[Actor] = field(default_factory=list)
+    mentions: list[Actor] = field(default_factory=list)
+
+
+def sentence_matches(dictionary: ActorDictionary, sent: Span, day: Date | None) -> dict[int, Match]:
+    """Dictionary matches in a sentence, indexed by every doc token index they cover."""
+    texts = [t.text for t in sent]
+    lemmas = [t.lemma_ for t in sent]
+    index: dict[int, Match] = {}
+    for m in dictionary.find(texts, lemmas, day):
+        shifted = Match(m.start + sent.start, m.end + sent.start, m.entries)
+        for i in range(shifted.start, shifted.end):
+            index[i] = shifted
+    return index
+
+
+def _phrase_tokens(head: Token) -> list[Token]:
+    """The head's noun phrase: modifiers, possessives, appositions and ``of`` complements."""
+    out = [head]
+    stack = [head]
+    while stack:
+        tok = stack.pop()
+        for child in tok.children:
+            dep = child.dep_
+            if dep not in _NP_DEPS:
+                continue
+            if dep == "prep" and child.lower_ != "of":
+                continue
+            if dep in ("cc", "conj"):
+                # "the Foreign and Defence ministries" keeps its coordinated modifiers,
+                # but a coordinated head ("Russia and China") is a second actor.
+                if tok is head:
+                    continue
+            out.append(child)
+            stack.append(child)
+    return sorted(out, key=lambda t: t.i)
+
+
+class Resolver:
+    """Resolves argument heads to actors, for one story at a time (see :class:`StoryContext`)."""
+
+    def __init__(self, dictionary: ActorDictionary) -> None:
+        self.dictionary = dictionary
+
+    def resolve(
+        self, head: Token, matches: dict[int, Match], ctx: StoryContext, *, subject: bool = False
+    ) -> Actor | None:
+        actor = self._resolve(head, matches, ctx)
+        if actor is not None:
+            ctx.mentions.append(actor)
+            if subject:
+                ctx.subjects.append(actor)
+        return actor
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _resolve(self, head: Token, matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
+        lower = head.lower_
+        if head.pos_ == "PRON":
+            return self._pronoun(head, ctx)
+        tokens = _phrase_tokens(head)
+        idx = {t.i for t in tokens}
+        found: list[Match] = []
+        for t in tokens:
+            m = matches.get(t.i)
+            if m is not None and m not in found and all(i in idx for i in range(m.start, m.end)):
+                found.append(m)
+        head_match = matches.get(head.i) if matches.get(head.i) in found else None
+        doc = head.doc
+        span = doc[tokens[0].i : tokens[-1].i + 1]
+        text = _trim(span)
+        is_person = head.ent_type_ == "PERSON" or (
+            head.pos_ == "PROPN" and head_match is None and head.ent_type_ not in ("GPE", "ORG")
+        )
+        if head_match is None and not is_person:
+            if head.pos_ == "PROPN" and not found:
+                return self._remembered(head, ctx, text)
+            return None
+        # Organisations: the head itself, or a generic head noun ("UN officials").
+        orgs = [e for m in found for e in m.entries if e.kind == ORG]
+        head_kinds = {e.kind for e in head_match.entries} if head_match else set()
+        if orgs and (ORG in head_kinds or SECTOR in head_kinds or is_person):
+            e = _nearest(found, head, ORG)
+            if e is not None:
+                return self._remember(Actor(e.code or "IGO", e.country, e.sector, text,
+                                            span.start, span.end, person=is_person), head, ctx)
+        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country = country_entry.country if country_entry else None
+        sector = None
+        if head_match is not None:
+            for e in head_match.entries:
+                if e.kind == SECTOR and e.sector:
+                    sector = e.sector
+                elif e.kind in METONYM_SECTORS:
+                    sector = METONYM_SECTORS[e.kind]
+        if sector is None:
+            sector_entry = _nearest(found, head, SECTOR)
+            if sector_entry is not None and sector_entry.sector:
+                sector = sector_entry.sector
+            elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
+                sector = METONYM_SECTORS[country_entry.kind]
+        if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
+            sector = "ELI"
+        if is_person and head_match is None:
+            if country is None and sector is None:
+                return self._remembered(head, ctx, text)
+            if country is None:
+                # "President Putin" with no country: remembered name, else unknown.
+                remembered = self._remembered(head, ctx, text)
+                if remembered is not None:
+                    return remembered
+                return None
+        if country is None:
+            if sector is not None:
+                return self._description(head, sector, ctx, text, span)
+            return None
+        person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
+        actor = Actor(country + (sector or ""), country, sector, text, span.start, span.end,
+                      person=person)
+        return self._remember(actor, head, ctx)
+
+    def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
+        if actor.person or head.ent_type_ == "PERSON":
+            name = [t for t in head.doc[actor.start : actor.end] if t.ent_type_ == "PERSON"]
+            if name:
+                ctx.names[" ".join(t.text for t in name).lower()] = actor
+                ctx.names[name[-1].text.lower()] = actor
+        return actor
+
+    def _remembered(self, head: Token, ctx: StoryContext, text: str) -> Actor | None:
+        for key in (text.lower(), head.text.lower()):
+            known = ctx.names.get(key)
+            if known is not None:
+                return replace(known, text=text, start=head.i, end=head.i + 1, via="memory")
+        return None
+
+    def _pronoun(self, head: Token, ctx: StoryContext) -> Actor | None:
+        # The nearest fitting actor earlier in the same sentence ("warned the White House
+        # that it ..."), else the latest fitting subject of the story so far.
+        lower = head.lower_
+        if lower in _PERSON_PRONOUNS:
+            fits = lambda a: a.person  # noqa: E731
+        elif lower in _THING_PRONOUNS:
+            fits = lambda a: not a.person  # noqa: E731
+        elif lower in _PLURAL_PRONOUNS:
+            fits = lambda a: True  # noqa: E731
+        else:
+            return None
+        sent_start = head.sent.start
+        before = [a for a in ctx.mentions
+                  if sent_start <= a.start < head.i and not a.via and fits(a)]
+        pool = sorted(before, key=lambda a: a.start) or [a for a in ctx.subjects if fits(a)]
+        if not pool:
+            return None
+        return replace(pool[-1], text=head.text, start=head.i, end=head.i + 1, via="coref")
+
+    def _description(
+        self, head: Token, sector: str, ctx: StoryContext, text: str, span: Span
+    ) -> Actor | None:
+        # "the ministry", "the senior diplomat": a definite description points back to the
+        # latest actor of the same sector in the story.
+        dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
+        if not dets & {"the", "its", "his", "her", "their", "this", "that"}:
+            return None
+        for prior in reversed(ctx.mentions):
+            if prior.sector == sector and prior.country:
+                return replace(prior, text=text, start=span.start, end=span.end, via="coref")
+        return None
+
+
+def _nearest(found: list[Match], head: Token, *kinds: str) -> Entry | None:
+    best: tuple[int, Entry] | None = None
+    for m in found:
+        for e in m.entries:
+            if e.kind in kinds:
+                dist = 0 if m.start <= head.i < m.end else min(abs(head.i - m.start),
+                                                               abs(head.i - (m.end - 1)))
+                if best is None or dist < best[0]:
+                    best = (dist, e)
+                break
+    return best[1] if best else None
+
+
+def _trim(span: Span) -> str:
+    tokens = list(span)
+    while tokens and (tokens[0].dep_ in ("det", "punct", "cc") or tokens[0].is_punct):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    if not tokens:
+        return span.text
+    doc: Doc = span.doc
+    return doc[tokens[0].i : tokens[-1].i + 1].text

@@ -1,0 +1,361 @@
+"""The coder: a parsed story -> CAMEO events, from the dependency parse.
+
+For every predicate of a sentence (a verb, or an event noun such as "expulsion")
+whose lemma has patterns, the coder finds
+
+- the source: the grammatical subject, followed up through infinitives, coordinated
+  verbs and clauses ("Putin vowed to take ..."), or the agent of a passive ("were
+  expelled by X"), or, for an event noun, its possessor or national modifier ("the US
+  expulsion of ...") or the subject of the verb that governs it ("Obama ordered the
+  expulsion of ...");
+- the target: the direct object, or the object of the preposition the pattern names,
+  attached to the predicate or to its object ("take measures against X");
+- the modal frame around it ("vowed to", "plans to", "refused to"), which turns the
+  event into a threat, an intention or a rejection (``modality.yaml``), and negation.
+
+Actors are resolved by :mod:`dyadwatch.actors.resolve`; the most specific pattern that
+yields both a source and a target wins, and its id is the event's ``rule``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date as Date
+
+from spacy.tokens import Doc, Span, Token
+
+from dyadwatch.actors.dictionary import ActorDictionary, Match, load_dictionary
+from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
+from dyadwatch.coding.events import Event, event_id_for
+from dyadwatch.coding.patterns import Frame, Pattern, PatternSet, load_frames, load_patterns
+from dyadwatch.ontology.cameo import Ontology, load_ontology
+
+_SUBJ = ("nsubj", "csubj")
+_PASSIVE_SUBJ = ("nsubjpass", "csubjpass")
+# Links a predicate inherits its subject through.
+_UP_LINKS = {"xcomp", "conj", "acl", "advcl", "ccomp", "relcl", "pcomp", "dobj", "pobj",
+             "prep", "attr", "appos", "nsubj", "nsubjpass", "oprd", "acomp", "amod"}
+# Verbs whose object is the subject of their infinitive ("urged Iran to stop").
+_OBJECT_CONTROL = {"urge", "ask", "order", "call", "force", "tell", "persuade", "encourage",
+                   "invite", "allow", "press", "pressure", "request", "instruct", "demand"}
+_RELATIVE = {"that", "which", "who", "whom"}
+_CONDITIONAL = {"if", "unless", "whether"}
+_MAX_HOPS = 6
+
+
+@dataclass
+class _Link:
+    """What lies between a predicate and the subject it inherits."""
+
+    subject: Token | None
+    passive: bool
+    frames: list[Token]
+    negated: bool  # "did not attack", and hypotheticals ("if it attacked", questions)
+    hops: int
+    verb: Token | None  # the verb that carries the subject
+
+
+class Coder:
+    """Codes parsed stories. Build once (it loads the dictionaries), reuse for many docs."""
+
+    def __init__(
+        self,
+        dictionary: ActorDictionary | None = None,
+        patterns: PatternSet | None = None,
+        frames: list[Frame] | None = None,
+        ontology: Ontology | None = None,
+    ) -> None:
+        self.dictionary = dictionary or load_dictionary()
+        self.patterns = patterns or load_patterns()
+        self.frames = frames if frames is not None else load_frames()
+        self.ontology = ontology or load_ontology()
+        self.resolver = Resolver(self.dictionary)
+        self._frame_triggers = {t for f in self.frames for t in f.triggers}
+
+    # -- public ----------------------------------------------------------------------------
+
+    def code_doc(
+        self, doc: Doc, story_id: str, day: Date | None, *, include_negated: bool = False
+    ) -> list[Event]:
+        """All events of one parsed story, in sentence order."""
+        ctx = StoryContext(date=day)
+        events: list[Event] = []
+        for index, sent in enumerate(doc.sents):
+            events.extend(self._code_sentence(sent, index, story_id, day, ctx, include_negated))
+        return events
+
+    # -- sentences -------------------------------------------------------------------------
+
+    def _code_sentence(
+        self, sent: Span, index: int, story_id: str, day: Date | None, ctx: StoryContext,
+        include_negated: bool,
+    ) -> list[Event]:
+        matches = sentence_matches(self.dictionary, sent, day)
+        # Resolve subjects first so pronouns in this sentence see earlier sentences only
+        # plus the subjects before them.
+        found: list[tuple[Pattern, Actor, Actor, str, Token, bool, float]] = []
+        consumed: set[int] = set()
+        # People named with a title ("US President Barack Obama") are remembered by name
+        # wherever they appear, so a later "Obama" resolves.
+        for ent in sent.ents:
+            if ent.label_ == "PERSON":
+                self.resolver.resolve(ent.root, matches, ctx)
+        for tok in sent:
+            if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.patterns.verbs:
+                found.extend(self._code_verb(tok, matches, ctx, consumed))
+        for tok in sent:
+            if (tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed
+                    and tok.lemma_.lower() in self.patterns.nouns):
+                found.extend(self._code_noun(tok, matches, ctx))
+        # Remember subjects even when no pattern fired, for pronouns later on.
+        for tok in sent:
+            if tok.dep_ in _SUBJ and tok.pos_ != "PRON":
+                self.resolver.resolve(tok, matches, ctx, subject=True)
+
+        events: list[Event] = []
+        seen: set[tuple[str, str, str]] = set()
+        sources_with_events = {s.code for p, s, *_ in found if not p.fallback}
+        for pattern, source, target, code, pred, negated, confidence in found:
+            if negated and not include_negated:
+                continue
+            if pattern.fallback and source.code in sources_with_events:
+                continue
+            key = (source.code, target.code, code)
+            if key in seen or source.code == target.code:
+                continue
+            seen.add(key)
+            events.append(self._event(story_id, day, index, sent, pred, source, target, code,
+                                      pattern, negated, confidence))
+        return events
+
+    def _event(
+        self, story_id: str, day: Date | None, index: int, sent: Span, pred: Token,
+        source: Actor, target: Actor, code: str, pattern: Pattern, negated: bool,
+        confidence: float,
+    ) -> Event:
+        c = self.ontology[code]
+        rule = pattern.rule_id if code == pattern.code else f"{pattern.rule_id}@{code}"
+        return Event(
+            event_id=event_id_for(story_id, index, pred.i - sent.start, source.code,
+                                  target.code, code),
+            story_id=story_id,
+            date=day.isoformat() if day else "",
+            sentence_index=index,
+            sentence=sent.text.strip(),
+            source_text=source.label,
+            source=source.code,
+            source_country=source.country,
+            target_text=target.label,
+            target=target.code,
+            target_country=target.country,
+            code=code,
+            root=c.root,
+            name=c.name,
+            quad_class=c.quad_class,
+            goldstein=c.goldstein,
+            plover=c.plover,
+            rule=rule,
+            negated=negated,
+            confidence=round(confidence, 2),
+        )
+
+    # -- verbs -----------------------------------------------------------------------------
+
+    def _code_verb(
+        self, verb: Token, matches: dict[int, Match], ctx: StoryContext, consumed: set[int]
+    ) -> list[tuple]:
+        objects = [c for c in verb.children if c.dep_ == "dobj"]
+        obj = objects[-1] if objects else None
+        prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
+        xcomps = {c.lemma_.lower() for c in verb.children if c.dep_ == "xcomp"}
+        link = _link(verb, self._frame_triggers)
+        for pattern in self.patterns.verbs[verb.lemma_.lower()]:
+            if pattern.obj and (obj is None or not _lemma_in(obj, pattern.obj)):
+                continue
+            if pattern.prt and not prts & pattern.prt:
+                continue
+            if pattern.xcomp and not xcomps & pattern.xcomp:
+                continue
+            sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx)
+            if not sources or not targets and not _mutual(pattern, sources):
+                continue
+            if pattern.obj and obj is not None:
+                consumed.add(obj.i)
+            return self._combine(pattern, sources, targets, verb, link)
+        return []
+
+    def _arguments(
+        self, pred: Token, obj: Token | None, pattern: Pattern, link: _Link,
+        matches: dict[int, Match], ctx: StoryContext,
+    ) -> tuple[list[Actor], list[Actor]]:
+        # Source
+        if link.passive:
+            agents = [g for c in pred.children if c.dep_ == "agent"
+                      for g in c.children if g.dep_ == "pobj"]
+            source_heads = agents
+        else:
+            source_heads = [link.subject] if link.subject is not None else []
+        sources = self._actors(source_heads, matches, ctx, subject=True)
+        if not sources:
+            return [], []
+        # Target
+        target_heads: list[Token] = []
+        if pattern.prep:
+            for holder in (pred, obj):
+                if holder is None:
+                    continue
+                for c in holder.children:
+                    if c.dep_ in ("prep", "agent", "dative") and c.lower_ in pattern.prep:
+                        target_heads += [g for g in c.children if g.dep_ == "pobj"]
+        else:
+            if link.passive and link.verb is pred:
+                target_heads = [c for c in pred.children if c.dep_ in _PASSIVE_SUBJ]
+            if obj is not None and not pattern.obj:
+                target_heads.append(obj)
+            target_heads += [c for c in pred.children if c.dep_ == "dative"
+                             and c.pos_ in ("NOUN", "PROPN", "PRON")]
+        if pattern.obj and obj is not None:
+            # "approved new anti-Russia sanctions": the target is in the object's modifier.
+            target_heads += _anti_modifiers(obj)
+        targets = self._actors(target_heads, matches, ctx)
+        return sources, targets
+
+    # -- nouns -----------------------------------------------------------------------------
+
+    def _code_noun(self, noun: Token, matches: dict[int, Match], ctx: StoryContext) -> list[tuple]:
+        mods = {c.lemma_.lower() for c in noun.children if c.dep_ in ("compound", "amod", "nmod")}
+        link = _link(noun, self._frame_triggers)
+        for pattern in self.patterns.nouns[noun.lemma_.lower()]:
+            if pattern.mod and not mods & pattern.mod:
+                continue
+            # Source: "Lavrov's conversation", "the US expulsion", else the governing verb's.
+            anti = _anti_modifiers(noun)
+            own = [c for c in noun.children
+                   if c.dep_ in ("compound", "amod", "nmod") and c not in anti
+                   and not c.lower_.startswith("anti")
+                   or c.dep_ == "poss" and c.pos_ != "PRON"]
+            sources = self._actors(own, matches, ctx)
+            if not sources and link.subject is not None and not link.passive:
+                sources = self._actors([link.subject], matches, ctx, subject=True)
+            if not sources:
+                continue
+            target_heads = [g for c in noun.children
+                            if c.dep_ == "prep" and c.lower_ in pattern.prep
+                            for g in c.children if g.dep_ == "pobj"]
+            target_heads += anti
+            targets = self._actors(target_heads, matches, ctx)
+            if not targets and not _mutual(pattern, sources):
+                continue
+            return self._combine(pattern, sources, targets, noun, link, noun_rule=True)
+        return []
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _actors(
+        self, heads: list[Token], matches: dict[int, Match], ctx: StoryContext,
+        subject: bool = False,
+    ) -> list[Actor]:
+        actors: list[Actor] = []
+        for head in heads:
+            for tok in (head, *head.conjuncts):
+                if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
+                    tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
+                actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
+                if actor is not None and all(a.code != actor.code for a in actors):
+                    actors.append(actor)
+        return actors
+
+    def _combine(
+        self, pattern: Pattern, sources: list[Actor], targets: list[Actor], pred: Token,
+        link: _Link, noun_rule: bool = False,
+    ) -> list[tuple]:
+        code = self._modal_code(pattern.code, link)
+        if code is None:
+            return []
+        confidence = 0.9 - (0.1 if noun_rule else 0.0) - 0.05 * min(link.hops, 3)
+        if targets:
+            pairs = [(s, t) for s in sources for t in targets]
+            # "A met B" goes both ways; "A expressed readiness to meet B" is A's alone.
+            if pattern.recip and not link.frames:
+                pairs += [(t, s) for s, t in pairs]
+        else:
+            # "A and B agreed to maintain contact": each toward the other.
+            pairs = [(s, t) for s in sources for t in sources if s is not t]
+        return [
+            (pattern, s, t, code, pred, link.negated,
+             confidence - (0.2 if s.via or t.via else 0.0))
+            for s, t in pairs
+        ]
+
+    def _modal_code(self, code: str, link: _Link) -> str | None:
+        if not link.frames:
+            return code
+        trigger = link.frames[0].lemma_.lower()
+        for frame in self.frames:
+            if trigger in frame.triggers:
+                new = frame.apply(code)
+                if new is not None:
+                    return new
+        return None
+
+
+def _lemma_in(tok: Token, lemmas: frozenset[str]) -> bool:
+    text = tok.lower_.replace("-", "")
+    return tok.lemma_.lower() in lemmas or text in lemmas or text.rstrip("s") in lemmas
+
+
+def _mutual(pattern: Pattern, sources: list[Actor]) -> bool:
+    """A reciprocal pattern with no target, and several subjects: "A and B met"."""
+    return pattern.recip and not pattern.prep and len(sources) > 1
+
+
+def _anti_modifiers(noun: Token) -> list[Token]:
+    """"anti-Russia sanctions": the modifier after "anti" is a target, not the source."""
+    mods = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i]
+    out = []
+    for prev, tok in zip(mods, mods[1:], strict=False):
+        if tok.text == "-":
+            continue
+        if prev.lower_ in ("anti", "anti-") or (prev.text == "-" and prev.i > 0
+                                                 and prev.doc[prev.i - 1].lower_ == "anti"):
+            out.append(tok)
+    return out
+
+
+def _link(pred: Token, triggers: set[str]) -> _Link:
+    """Walk up from a predicate to the subject it has or inherits, noting frames and negation."""
+    frames: list[Token] = []
+    negated = False
+    tok = pred
+    for hops in range(_MAX_HOPS):
+        if any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
+               for c in tok.children):
+            negated = True
+        if tok is not pred and tok.lemma_.lower() in triggers:
+            frames.append(tok)
+        if tok.pos_ in ("VERB", "AUX") or tok is pred:
+            subjects = [c for c in tok.children if c.dep_ in _SUBJ]
+            if subjects:
+                return _Link(subjects[0], False, frames, negated, hops, tok)
+            passive = [c for c in tok.children if c.dep_ in _PASSIVE_SUBJ]
+            if passive:
+                return _Link(None, True, frames, negated, hops, tok)
+        dep = tok.dep_
+        head = tok.head
+        if head is tok or dep not in _UP_LINKS:
+            break
+        if dep == "xcomp" and head.lemma_.lower() in _OBJECT_CONTROL:
+            controllers = [c for c in head.children if c.dep_ == "dobj"]
+            if controllers:
+                if any(c.dep_ == "neg" for c in head.children):
+                    negated = True
+                if head.lemma_.lower() in triggers:
+                    frames.append(head)
+                return _Link(controllers[0], False, frames, negated, hops + 1, head)
+        if dep == "relcl":
+            # "the ministry, which announced ...": the relative's antecedent is the subject.
+            rel_subj = [c for c in tok.children if c.dep_ in _SUBJ]
+            if rel_subj and rel_subj[0].lower_ in _RELATIVE:
+                return _Link(head, False, frames, negated, hops, tok)
+        tok = head
+    return _Link(None, False, frames, negated, _MAX_HOPS, None)

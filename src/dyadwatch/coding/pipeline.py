@@ -1,0 +1,113 @@
+"""Batch coding: stories -> (story, events), in order, in one process or a pool of workers.
+
+Each worker process loads spaCy and the dictionaries once and codes chunks of stories;
+only stories go in and events come out, so nothing heavy crosses process boundaries.
+At most ``2 x workers`` chunks are in flight, so memory does not grow with the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date as Date
+from itertools import islice
+
+from dyadwatch.coding.coder import Coder
+from dyadwatch.coding.events import Event
+from dyadwatch.stories import Reject, Story, story_id_for
+
+DEFAULT_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A story and the events coded from it."""
+
+    story: Story
+    events: list[Event]
+    sentences: int
+
+
+_coder: Coder | None = None
+
+
+def _get_coder() -> Coder:
+    global _coder
+    if _coder is None:
+        _coder = Coder()
+    return _coder
+
+
+def code_chunk(stories: list[Story], include_negated: bool = False) -> list[Coded | Reject]:
+    """Parse and code a list of stories in this process; a story that fails is rejected."""
+    from dyadwatch.nlp.load import load_nlp
+
+    nlp = load_nlp()
+    coder = _get_coder()
+    try:
+        docs = list(nlp.pipe((s.text for s in stories), batch_size=len(stories) or 1))
+    except Exception:  # one bad story must not cost the others: retry them one by one
+        docs = []
+        out: list[Coded | Reject] = []
+        for s in stories:
+            out.extend(code_chunk([s], include_negated) if len(stories) > 1 else
+                       [Reject(s.origin, "coding-error", "spaCy could not parse this story",
+                               "report it with the story text", s.id)])
+        return out
+    out = []
+    for story, doc in zip(stories, docs, strict=True):
+        try:
+            events = coder.code_doc(doc, story.id, story.date, include_negated=include_negated)
+        except Exception as exc:  # a coder bug on one story is reported, not fatal
+            out.append(Reject(story.origin, "coding-error", f"the coder failed: {exc!r}",
+                              "report it with the story text", story.id))
+            continue
+        out.append(Coded(story, events, sum(1 for _ in doc.sents)))
+    return out
+
+
+def _chunks(items: Iterable[Story | Reject], size: int) -> Iterator[tuple[list[Reject], list[Story]]]:
+    it = iter(items)
+    while True:
+        batch = list(islice(it, size))
+        if not batch:
+            return
+        yield ([x for x in batch if isinstance(x, Reject)],
+               [x for x in batch if isinstance(x, Story)])
+
+
+def code_stories(
+    items: Iterable[Story | Reject], *, workers: int = 1, chunk_size: int = DEFAULT_CHUNK,
+    include_negated: bool = False,
+) -> Iterator[Coded | Reject]:
+    """Code a stream of stories; rejects from the readers pass through unchanged."""
+    if workers <= 1:
+        for rejects, stories in _chunks(items, chunk_size):
+            yield from rejects
+            if stories:
+                yield from code_chunk(stories, include_negated)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: deque[Future] = deque()
+        for rejects, stories in _chunks(items, chunk_size):
+            yield from rejects
+            if stories:
+                pending.append(pool.submit(code_chunk, stories, include_negated))
+            while len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def code_text(text: str, date: str | Date, story_id: str | None = None) -> list[Event]:
+    """Code one text (the Python API behind :func:`dyadwatch.code`)."""
+    day = date if isinstance(date, Date) else Date.fromisoformat(date)
+    story = Story(id=story_id or story_id_for(text), date=day, text=text, origin="<text>")
+    (result,) = code_chunk([story])
+    if isinstance(result, Reject):
+        raise ValueError(result.message)
+    return result.events
