@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 
 __all__ = ["Story", "Reject", "story_id_for", "text_hash"]
 
-_WS = re.compile(r"\s+")
-
 
 def text_hash(text: str) -> str:
     """A stable hash of a story's text, insensitive to white-space differences."""
-    normalised = _WS.sub(" ", text).strip().lower()
+    normalised = " ".join(text.split()).lower()
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
