@@ -7,7 +7,6 @@ import datetime as dt
 import gzip
 import io
 import json
-import os
 import random
 from pathlib import Path
 
@@ -509,16 +508,6 @@ def test_unreadable_open_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(readers, "open", refuse, raising=False)
     r = reject(path, reason="unreadable")
     assert "Permission denied" in r.message
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads all")
-def test_unreadable_permissions(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.txt", f"date 2017-07-28 {TEXT_A}")
-    path.chmod(0)
-    try:
-        reject(path, reason="unreadable")
-    finally:
-        path.chmod(0o644)
 
 
 def test_utf16_is_not_utf8(tmp_path: Path) -> None:

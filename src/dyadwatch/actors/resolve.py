@@ -92,11 +92,10 @@ def _phrase_tokens(head: Token) -> list[Token]:
                 continue
             if dep == "prep" and child.lower_ != "of":
                 continue
-            if dep in ("cc", "conj"):
+            if dep in ("cc", "conj") and tok is head:
                 # "the Foreign and Defence ministries" keeps its coordinated modifiers,
                 # but a coordinated head ("Russia and China") is a second actor.
-                if tok is head:
-                    continue
+                continue
             out.append(child)
             stack.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -121,7 +120,6 @@ class Resolver:
     # -- internals -------------------------------------------------------------------------
 
     def _resolve(self, head: Token, matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
-        lower = head.lower_
         if head.pos_ == "PRON":
             return self._pronoun(head, ctx)
         tokens = _phrase_tokens(head)

@@ -306,7 +306,7 @@ def _lemma_in(tok: Token, lemmas: frozenset[str]) -> bool:
 
 def _mutual(pattern: Pattern, sources: list[Actor]) -> bool:
     """A reciprocal pattern with no target, and several subjects: "A and B met"."""
-    return pattern.recip and not pattern.prep and len(sources) > 1
+    return pattern.recip and len(sources) > 1
 
 
 def _anti_modifiers(noun: Token) -> list[Token]:

@@ -1,4 +1,4 @@
-"""Event patterns (``data/patterns.txt``) and modal frames (``data/modality.yaml``): loading and checks."""
+"""Event patterns (``data/patterns.txt``) and modal frames (``data/modality.yaml``)."""
 
 from __future__ import annotations
 
@@ -81,7 +81,9 @@ def _split(value: str) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in value.split("|") if v.strip())
 
 
-def parse_patterns(text: str, source: str, ontology: Ontology, start_order: int = 0) -> list[Pattern]:
+def parse_patterns(
+    text: str, source: str, ontology: Ontology, start_order: int = 0
+) -> list[Pattern]:
     patterns = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
@@ -102,7 +104,8 @@ def parse_patterns(text: str, source: str, ontology: Ontology, start_order: int 
             if "=" in opt:
                 key, _, value = opt.partition("=")
                 if key not in _OPTIONS:
-                    raise PatternError(f"{where}: unknown option {key!r} (known: {sorted(_OPTIONS)})")
+                    raise PatternError(
+                        f"{where}: unknown option {key!r} (known: {sorted(_OPTIONS)})")
                 values[key] = value
             elif opt in _FLAGS:
                 flags.add(opt)

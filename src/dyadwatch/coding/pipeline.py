@@ -14,12 +14,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date as Date
 from itertools import islice
+from typing import TypeVar
 
 from dyadwatch.coding.coder import Coder
 from dyadwatch.coding.events import Event
 from dyadwatch.stories import Reject, Story, story_id_for
 
 DEFAULT_CHUNK = 16
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,21 +71,21 @@ def code_chunk(stories: list[Story], include_negated: bool = False) -> list[Code
     return out
 
 
-def _chunks(items: Iterable[Story | Reject], size: int) -> Iterator[tuple[list[Reject], list[Story]]]:
+def _chunks(items: Iterable[T], size: int) -> Iterator[tuple[list[T], list[Story]]]:
     it = iter(items)
     while True:
         batch = list(islice(it, size))
         if not batch:
             return
-        yield ([x for x in batch if isinstance(x, Reject)],
+        yield ([x for x in batch if not isinstance(x, Story)],
                [x for x in batch if isinstance(x, Story)])
 
 
 def code_stories(
-    items: Iterable[Story | Reject], *, workers: int = 1, chunk_size: int = DEFAULT_CHUNK,
+    items: Iterable[T], *, workers: int = 1, chunk_size: int = DEFAULT_CHUNK,
     include_negated: bool = False,
-) -> Iterator[Coded | Reject]:
-    """Code a stream of stories; rejects from the readers pass through unchanged."""
+) -> Iterator[Coded | T]:
+    """Code a stream of stories; anything else (rejects, skipped stories) passes through."""
     if workers <= 1:
         for rejects, stories in _chunks(items, chunk_size):
             yield from rejects

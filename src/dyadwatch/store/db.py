@@ -1,0 +1,360 @@
+"""The DuckDB store: schema (versioned), idempotent batched ingest, queries and export.
+
+Tables: ``stories`` (every coded story), ``events`` (the record contract plus nothing),
+``rejects`` (every input that could not be coded, with its reason), ``ingests`` (one
+row per ingest run) and ``meta`` (schema version). Stories are written in batches, each
+in one transaction with its events, so an interrupted ingest leaves whole stories only
+and re-running it picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from dyadwatch.coding.events import EVENT_FIELDS
+from dyadwatch.coding.pipeline import Coded
+from dyadwatch.errors import UserError
+from dyadwatch.stories import Reject, Story
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS stories (
+    story_id VARCHAR PRIMARY KEY, date DATE, title VARCHAR, source VARCHAR, url VARCHAR,
+    origin VARCHAR, text_hash VARCHAR, text VARCHAR, sentences INTEGER, events INTEGER,
+    ingest_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR PRIMARY KEY, story_id VARCHAR, date DATE, sentence_index INTEGER,
+    sentence VARCHAR, source_text VARCHAR, source VARCHAR, source_country VARCHAR,
+    target_text VARCHAR, target VARCHAR, target_country VARCHAR, code VARCHAR,
+    root VARCHAR, name VARCHAR, quad_class TINYINT, goldstein DOUBLE, plover VARCHAR,
+    rule VARCHAR, negated BOOLEAN, confidence DOUBLE
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    reject_id VARCHAR PRIMARY KEY, origin VARCHAR, story_id VARCHAR, reason VARCHAR,
+    message VARCHAR, hint VARCHAR, ingest_id INTEGER, rejected_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id INTEGER PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP,
+    inputs VARCHAR, read INTEGER, coded INTEGER, skipped INTEGER, rejected INTEGER,
+    events INTEGER, status VARCHAR
+);
+CREATE INDEX IF NOT EXISTS stories_hash ON stories (text_hash);
+"""
+
+_STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",
+                  "sentences", "events", "ingest_id")
+_REJECT_COLUMNS = ("reject_id", "origin", "story_id", "reason", "message", "hint", "ingest_id",
+                   "rejected_at")
+
+
+@dataclass
+class IngestSummary:
+    """Counts for one ingest run."""
+
+    read: int = 0
+    coded: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    events: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A story already in the database (same id or same text), not coded again."""
+
+    story: Story
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def reject_id(r: Reject) -> str:
+    return hashlib.sha1(f"{r.origin}|{r.reason}|{r.story_id}".encode()).hexdigest()[:20]
+
+
+class Store:
+    """An open dyadwatch database. Use as a context manager."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        if read_only and not Path(self.path).exists():
+            raise UserError(f"no database at {self.path}", hint="create one with `dyadwatch ingest`"
+                            " or pass --db FILE")
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                raise UserError(
+                    f"database {self.path} is in use by another dyadwatch process",
+                    hint="wait for it to finish, or use another --db file",
+                ) from None
+            raise UserError(f"cannot open database {self.path}: {message.splitlines()[0]}",
+                            hint="check the path, or pass another --db file") from None
+        except duckdb.Error as exc:
+            raise UserError(f"{self.path} is not a dyadwatch database ({str(exc).splitlines()[0]})",
+                            hint="pass another --db file") from None
+        self._check_schema(read_only)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def _check_schema(self, read_only: bool) -> None:
+        tables = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()}
+        if tables and "meta" not in tables:
+            raise UserError(f"{self.path} is a DuckDB file but not a dyadwatch database",
+                            hint="pass another --db file")
+        if "meta" in tables:
+            row = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise UserError(
+                    f"{self.path} was made by a newer dyadwatch (schema {version}, "
+                    f"this one reads {SCHEMA_VERSION})",
+                    hint="upgrade dyadwatch (pip install -U dyadwatch)")
+            if version < SCHEMA_VERSION:
+                raise UserError(
+                    f"{self.path} has schema {version}, which this dyadwatch cannot migrate",
+                    hint="re-ingest the stories into a new --db file")
+            return
+        if read_only:
+            raise UserError(f"{self.path} is empty, not a dyadwatch database",
+                            hint="create one with `dyadwatch ingest`")
+        self._run(_SCHEMA)
+        self._run("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def unseen(self, items: Iterable[Story | Reject], batch: int = 256
+               ) -> Iterator[Story | Reject | Skipped]:
+        """Pass through stories not yet stored (by id or text); mark the others Skipped."""
+        seen_ids: set[str] = set()
+        seen_hashes: set[str] = set()
+        buf: list[Story | Reject] = []
+
+        def flush() -> Iterator[Story | Reject | Skipped]:
+            stories = [x for x in buf if isinstance(x, Story)]
+            known_ids: set[str] = set()
+            known_hashes: set[str] = set()
+            if stories:
+                ids = pa.table({"id": [s.id for s in stories], "h": [s.hash for s in stories]})
+                self.con.register("_batch", ids)
+                for sid, h in self.con.execute(
+                    "SELECT s.story_id, s.text_hash FROM stories s JOIN _batch b "
+                    "ON s.story_id = b.id OR s.text_hash = b.h"
+                ).fetchall():
+                    known_ids.add(sid)
+                    known_hashes.add(h)
+                self.con.unregister("_batch")
+            for x in buf:
+                if isinstance(x, Reject):
+                    yield x
+                elif (x.id in known_ids or x.hash in known_hashes or x.id in seen_ids
+                      or x.hash in seen_hashes):
+                    yield Skipped(x)
+                else:
+                    seen_ids.add(x.id)
+                    seen_hashes.add(x.hash)
+                    yield x
+            buf.clear()
+
+        for item in items:
+            buf.append(item)
+            if len(buf) >= batch:
+                yield from flush()
+        yield from flush()
+
+    def begin_ingest(self, inputs: Sequence[str]) -> int:
+        row = self._one("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests")
+        ingest_id = int(row[0]) if row else 1
+        self._run(
+            "INSERT INTO ingests VALUES (?, ?, NULL, ?, 0, 0, 0, 0, 0, 'running')",
+            [ingest_id, _now(), " ".join(inputs)],
+        )
+        return ingest_id
+
+    def end_ingest(self, ingest_id: int, summary: IngestSummary, status: str) -> None:
+        self._run(
+            "UPDATE ingests SET finished_at = ?, read = ?, coded = ?, skipped = ?, rejected = ?,"
+            " events = ?, status = ? WHERE ingest_id = ?",
+            [_now(), summary.read, summary.coded, summary.skipped, summary.rejected,
+             summary.events, status, ingest_id],
+        )
+
+    def write_batch(self, results: Sequence[Coded | Reject], ingest_id: int) -> int:
+        """Write coded stories with their events, and rejects, in one transaction."""
+        stories, events, rejects = [], [], []
+        for r in results:
+            if isinstance(r, Coded):
+                s = r.story
+                stories.append({
+                    "story_id": s.id, "date": s.date, "title": s.title, "source": s.source,
+                    "url": s.url, "origin": s.origin, "text_hash": s.hash, "text": s.text,
+                    "sentences": r.sentences, "events": len(r.events), "ingest_id": ingest_id,
+                })
+                for e in r.events:
+                    row = e.to_dict()
+                    row["date"] = Date.fromisoformat(e.date)
+                    events.append(row)
+            else:
+                rejects.append({
+                    "reject_id": reject_id(r), "origin": r.origin, "story_id": r.story_id,
+                    "reason": r.reason, "message": r.message, "hint": r.hint,
+                    "ingest_id": ingest_id, "rejected_at": _now(),
+                })
+        self._run("BEGIN TRANSACTION")
+        try:
+            written = 0
+            for table, rows, columns in (
+                ("stories", stories, _STORY_COLUMNS),
+                ("events", events, EVENT_FIELDS),
+                ("rejects", rejects, _REJECT_COLUMNS),
+            ):
+                if not rows:
+                    continue
+                before = self._count(table)
+                self._insert(table, rows, columns)
+                if table == "events":
+                    written = self._count(table) - before
+            self._run("COMMIT")
+        except BaseException:
+            self._run("ROLLBACK")
+            raise
+        return written
+
+    def _one(self, sql: str, params: Sequence[object] | None = None) -> tuple | None:
+        """The first row of a query (the whole result is consumed)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
+    def _run(self, sql: str, params: Sequence[object] | None = None) -> None:
+        """Execute a statement and consume its result (DuckDB wants results finished)."""
+        self.con.execute(sql, params or []).fetchall()
+
+    def _count(self, table: str) -> int:
+        row = self._one(f"SELECT count(*) FROM {table}")
+        return int(row[0]) if row else 0
+
+    def _insert(self, table: str, rows: list[dict], columns: Sequence[str]) -> None:
+        data = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
+        self.con.register("_rows", data)
+        cols = ", ".join(columns)
+        self._run(f"INSERT OR IGNORE INTO {table} ({cols}) SELECT {cols} FROM _rows")
+        self.con.unregister("_rows")
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def query_events(
+        self, *, date_from: Date | None = None, date_to: Date | None = None,
+        actors: Sequence[str] = (), codes: Sequence[str] = (), limit: int | None = None,
+    ) -> tuple[str, list]:
+        """SQL and parameters selecting events by date, actor and CAMEO code prefix."""
+        where, params = [], []
+        if date_from:
+            where.append("date >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("date <= ?")
+            params.append(date_to)
+        for actor in actors:
+            a = actor.upper()
+            if not re.fullmatch(r"[A-Z]{3,15}", a):
+                raise UserError(f"--actor {actor!r} is not an actor code",
+                                hint="use a CAMEO code such as RUS, RUSGOV or IGOUNO")
+            where.append("(source LIKE ? OR target LIKE ? OR source_country = ? "
+                         "OR target_country = ?)")
+            params += [a + "%", a + "%", a, a]
+        if codes:
+            clauses = []
+            for code in codes:
+                if not re.fullmatch(r"\d{2,4}", code):
+                    raise UserError(f"--code {code!r} is not a CAMEO code",
+                                    hint="use a root such as 16 or a code such as 161")
+                clauses.append("code LIKE ?")
+                params.append(code + "%")
+            where.append("(" + " OR ".join(clauses) + ")")
+        sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY date, story_id, sentence_index, event_id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return sql, params
+
+    def events(self, **filters: object) -> list[dict]:
+        sql, params = self.query_events(**filters)  # type: ignore[arg-type]
+        cur = self.con.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        rows = []
+        for values in cur.fetchall():
+            row = dict(zip(names, values, strict=True))
+            row["date"] = row["date"].isoformat() if row["date"] else None
+            rows.append(row)
+        return rows
+
+    def export(self, fmt: str, output: str, **filters: object) -> int:
+        sql, params = self.query_events(**filters)  # type: ignore[arg-type]
+        options = {
+            "jsonl": "FORMAT JSON",
+            "csv": "FORMAT CSV, HEADER",
+            "tsv": "FORMAT CSV, HEADER, DELIMITER '\t'",
+            "parquet": "FORMAT PARQUET",
+        }[fmt]
+        tmp = output + ".part"
+        count_row = self._one(f"SELECT count(*) FROM ({sql})", params)
+        self._run(f"COPY ({sql}) TO '{_quote(tmp)}' ({options})", params)
+        Path(tmp).replace(output)
+        return int(count_row[0]) if count_row else 0
+
+    def status(self) -> dict:
+        one = self._one
+        last = one("SELECT ingest_id, started_at, finished_at, inputs, read, coded, skipped, "
+                   "rejected, events, status FROM ingests ORDER BY ingest_id DESC LIMIT 1")
+        reasons = self.con.execute(
+            "SELECT reason, count(*) FROM rejects GROUP BY reason ORDER BY 2 DESC, 1"
+        ).fetchall()
+        span = one("SELECT min(date), max(date) FROM events")
+        return {
+            "db": self.path,
+            "schema_version": SCHEMA_VERSION,
+            "stories": one("SELECT count(*) FROM stories")[0],
+            "events": one("SELECT count(*) FROM events")[0],
+            "rejects": one("SELECT count(*) FROM rejects")[0],
+            "first_date": span[0].isoformat() if span and span[0] else None,
+            "last_date": span[1].isoformat() if span and span[1] else None,
+            "rejects_by_reason": dict(reasons),
+            "last_ingest": None if last is None else {
+                "ingest_id": last[0], "started_at": str(last[1]),
+                "finished_at": str(last[2]) if last[2] else None, "inputs": last[3],
+                "read": last[4], "coded": last[5], "skipped": last[6], "rejected": last[7],
+                "events": last[8], "status": last[9],
+            },
+        }
+
+
+def _quote(path: str) -> str:
+    return path.replace("'", "''")

@@ -1,0 +1,59 @@
+"""Ingest: read -> skip what is stored -> code -> write in transactional batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from dyadwatch.coding.pipeline import Coded, code_stories
+from dyadwatch.store.db import IngestSummary, Skipped, Store
+from dyadwatch.stories import Reject, Story
+
+BATCH = 64
+
+
+def ingest(
+    store: Store, items: Iterable[Story | Reject], inputs: Sequence[str], *, workers: int = 1,
+    batch: int = BATCH, on_item: Callable[[Coded | Reject | Skipped], None] | None = None,
+) -> tuple[IngestSummary, str]:
+    """Code ``items`` into ``store``. Returns the counts and the run's status.
+
+    Already stored stories (same id or same text) are skipped and counted; rejects are
+    recorded with their reason. Each batch of stories is written with its events in one
+    transaction. On Ctrl-C the batch in hand is written and the run ends "interrupted";
+    running the same command again resumes.
+    """
+    summary = IngestSummary()
+    ingest_id = store.begin_ingest(inputs)
+    pending: list[Coded | Reject] = []
+    status = "done"
+
+    def flush() -> None:
+        summary.events += store.write_batch(pending, ingest_id)
+        pending.clear()
+
+    try:
+        for result in code_stories(store.unseen(items), workers=workers):
+            if isinstance(result, Skipped):
+                summary.read += 1
+                summary.skipped += 1
+            elif isinstance(result, Coded):
+                summary.read += 1
+                summary.coded += 1
+                pending.append(result)
+            else:
+                summary.read += 1
+                summary.rejected += 1
+                summary.rejects_by_reason[result.reason] = (
+                    summary.rejects_by_reason.get(result.reason, 0) + 1)
+                pending.append(result)
+            if on_item is not None:
+                on_item(result)
+            if len(pending) >= batch:
+                flush()
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        flush()
+        store.end_ingest(ingest_id, summary, status)
+    return summary, status
+

@@ -1,0 +1,134 @@
+"""The coder on sentences written for these tests, one construction each."""
+
+import dyadwatch
+from conftest import triples
+
+
+def test_active_verb_with_object():
+    assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")
+
+
+def test_passive_voice_with_agent():
+    got = triples("Two Turkish diplomats were expelled by the Iranian government on Sunday.")
+    assert ("IRNGOV", "TURGOV", "161") in got
+
+
+def test_prepositional_target_and_country_sector_combination():
+    got = triples("The French Foreign Ministry called on Iran to release the sailors.")
+    assert ("FRAGOV", "IRN", "020") in got
+
+
+def test_compound_subjects_give_one_event_per_pair():
+    got = triples("Russia and China condemned Japan and South Korea.")
+    assert {("RUS", "JPN", "110"), ("CHN", "JPN", "110"),
+            ("RUS", "KOR", "110"), ("CHN", "KOR", "110")} <= got
+
+
+def test_reciprocal_meeting_goes_both_ways():
+    got = triples("The Japanese prime minister met the South Korean president in Tokyo.")
+    assert ("JPNGOV", "KORGOV", "044") in got
+    assert ("KORGOV", "JPNGOV", "044") in got
+
+
+def test_mutual_subjects_without_target():
+    got = triples("Egypt and Israel signed a trade agreement on Tuesday.")
+    assert ("EGY", "ISR", "057") in got and ("ISR", "EGY", "057") in got
+
+
+def test_threat_frame_turns_force_into_threat():
+    got = triples("The Iranian defence minister vowed to attack Israel.")
+    assert ("IRNMIL", "ISR", "138") in got
+    assert not any(c.startswith("19") for _, _, c in got)
+
+
+def test_intent_frame():
+    got = triples("Germany plans to meet Poland next week.")
+    assert ("DEU", "POL", "036") in got
+
+
+def test_refusal_frame_gives_rejection():
+    got = triples("Venezuela refused to meet Colombia.")
+    assert ("VEN", "COL", "125") in got
+
+
+def test_negated_event_is_not_coded_by_default():
+    text = "Pakistan did not attack India."
+    assert not any(c.startswith("19") for _, _, c in triples(text))
+    flagged = [e for e in dyadwatch.code(text, date="2020-01-01")]
+    assert flagged == []
+
+
+def test_conditional_event_is_not_coded():
+    assert triples("If Iraq attacks Kuwait, the region will suffer.") == set()
+
+
+def test_nominalised_event_in_object_takes_governing_subject():
+    got = triples("Canada ordered the expulsion of four Saudi diplomats.")
+    assert ("CAN", "SAUGOV", "161") in got
+
+
+def test_anti_modifier_is_the_target():
+    got = triples("The Australian parliament approved new anti-China sanctions.")
+    assert ("AUSLEG", "CHN", "163") in got
+
+
+def test_possessive_noun_event():
+    got = triples("Macron's phone conversation with Biden lasted an hour.",
+                  date="2022-03-01")
+    # Neither name is introduced with a title in this one-sentence story.
+    assert got == set()
+
+
+def test_names_introduced_with_a_title_are_remembered_in_the_story():
+    text = ("Kenyan President William Ruto arrived in Nairobi on Monday. "
+            "Later, Ruto praised Ethiopia for its help.")
+    assert ("KENGOV", "ETH", "051") in triples(text)
+
+
+def test_pronoun_refers_back_to_the_latest_subject():
+    text = "The Chinese government issued a statement on Friday. It condemned Japan."
+    assert ("CHNGOV", "JPN", "110") in triples(text)
+
+
+def test_reported_speech_codes_the_embedded_event():
+    got = triples("Ukraine said that Russian forces attacked Ukrainian troops.")
+    assert any(s == "RUSMIL" and t == "UKRMIL" and c.startswith("19") for s, t, c in got)
+    assert not any(s == "UKR" for s, _, _ in got)
+
+
+def test_capital_and_seat_of_power_metonyms():
+    got = triples("The Kremlin criticized Washington on Tuesday.")
+    assert ("RUSGOV", "USAGOV", "110") in got
+
+
+def test_former_officials_are_elites():
+    got = triples("Former Israeli Prime Minister Ehud Olmert criticized Hamas.")
+    assert any(s == "ISRELI" for s, _, _ in got)
+
+
+def test_pronoun_us_is_not_the_united_states():
+    got = triples("They told us that Brazil would help.")
+    assert not any("USA" in (s + t) for s, t, _ in got)
+
+
+def test_no_event_without_two_actors():
+    assert triples("The weather was mild and the markets rose.") == set()
+
+
+def test_events_carry_the_contract_fields_and_evidence():
+    (e,) = [e for e in dyadwatch.code("Russian troops attacked Ukraine.", date="2022-02-24")
+            if e.code == "190"]
+    d = e.to_dict()
+    assert d["sentence"] == "Russian troops attacked Ukraine."
+    assert d["source_text"] == "Russian troops" and d["target_text"] == "Ukraine"
+    assert d["source_country"] == "RUS" and d["target_country"] == "UKR"
+    assert d["root"] == "19" and d["quad_class"] == 4 and d["goldstein"] == -10.0
+    assert d["plover"] == "ASSAULT" and d["rule"].startswith("190:verb:attack")
+    assert d["date"] == "2022-02-24" and d["negated"] is False
+    assert 0 < d["confidence"] <= 1
+
+
+def test_event_ids_are_stable():
+    a = dyadwatch.code("Chile praised Peru.", date="2020-01-01", story_id="s1")
+    b = dyadwatch.code("Chile praised Peru.", date="2020-01-01", story_id="s1")
+    assert [e.event_id for e in a] == [e.event_id for e in b] and a
