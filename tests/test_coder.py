@@ -132,3 +132,19 @@ def test_event_ids_are_stable():
     a = dyadwatch.code("Chile praised Peru.", date="2020-01-01", story_id="s1")
     b = dyadwatch.code("Chile praised Peru.", date="2020-01-01", story_id="s1")
     assert [e.event_id for e in a] == [e.event_id for e in b] and a
+
+
+def test_coordinated_verb_keeps_its_own_frame():
+    # "rejected" is a refusal frame only for what it governs, not for its conjunct.
+    got = triples("Beijing rejected the accusation and warned the Philippines.")
+    assert ("CHNGOV", "PHL", "130") in got
+
+
+def test_complement_clause_is_framed_by_its_verb():
+    assert ("CHN", "TWN", "138") in triples("China warned that it would attack Taiwan.")
+    assert ("IRN", "IRQ", "036") in triples("Iran promised that it would meet Iraq.")
+
+
+def test_negation_does_not_spread_to_a_coordinated_verb():
+    got = triples("Iran did not reject the offer and praised Iraq.")
+    assert ("IRN", "IRQ", "051") in got

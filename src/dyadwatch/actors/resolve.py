@@ -213,7 +213,8 @@ class Resolver:
         sent_start = head.sent.start
         before = [a for a in ctx.mentions
                   if sent_start <= a.start < head.i and not a.via and fits(a)]
-        pool = sorted(before, key=lambda a: a.start) or [a for a in ctx.subjects if fits(a)]
+        pool = sorted(before, key=lambda a: a.start) or [
+            a for a in ctx.subjects if a.start < sent_start and fits(a)]
         if not pool:
             return None
         return replace(pool[-1], text=head.text, start=head.i, end=head.i + 1, via="coref")

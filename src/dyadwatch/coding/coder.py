@@ -40,6 +40,9 @@ _OBJECT_CONTROL = {"urge", "ask", "order", "call", "force", "tell", "persuade", 
                    "invite", "allow", "press", "pressure", "request", "instruct", "demand"}
 _RELATIVE = {"that", "which", "who", "whom"}
 _CONDITIONAL = {"if", "unless", "whether"}
+# Links through which a governing word frames an event: "vowed to attack" (xcomp),
+# "warned that it would attack" (ccomp), "readiness to cooperate" (acl).
+_FRAME_LINKS = {"xcomp", "ccomp", "acl"}
 _MAX_HOPS = 6
 
 
@@ -100,6 +103,11 @@ class Coder:
         for ent in sent.ents:
             if ent.label_ == "PERSON":
                 self.resolver.resolve(ent.root, matches, ctx)
+        # Subjects are remembered first, so that pronouns can point back to them ("Iran
+        # promised that it would ...") and later sentences can too ("It condemned ...").
+        for tok in sent:
+            if tok.dep_ in _SUBJ and tok.pos_ != "PRON":
+                self.resolver.resolve(tok, matches, ctx, subject=True)
         for tok in sent:
             if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.patterns.verbs:
                 found.extend(self._code_verb(tok, matches, ctx, consumed))
@@ -107,10 +115,6 @@ class Coder:
             if (tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed
                     and tok.lemma_.lower() in self.patterns.nouns):
                 found.extend(self._code_noun(tok, matches, ctx))
-        # Remember subjects even when no pattern fired, for pronouns later on.
-        for tok in sent:
-            if tok.dep_ in _SUBJ and tok.pos_ != "PRON":
-                self.resolver.resolve(tok, matches, ctx, subject=True)
 
         events: list[Event] = []
         seen: set[tuple[str, str, str]] = set()
@@ -327,15 +331,21 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
     frames: list[Token] = []
     negated = False
     tok = pred
+    via = ""  # the dependency we came up through
     for hops in range(_MAX_HOPS):
-        if any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
-               for c in tok.children):
+        # A coordinated verb has its own polarity and modality ("rejected X and warned Y").
+        if via != "conj" and any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
+                                 for c in tok.children):
             negated = True
-        if tok is not pred and tok.lemma_.lower() in triggers:
+        if via in _FRAME_LINKS and tok.lemma_.lower() in triggers:
             frames.append(tok)
         if tok.pos_ in ("VERB", "AUX") or tok is pred:
             subjects = [c for c in tok.children if c.dep_ in _SUBJ]
             if subjects:
+                # "warned that it would attack": a complement clause keeps its own subject,
+                # but the verb that governs it still frames it.
+                if tok.dep_ == "ccomp" and tok.head.lemma_.lower() in triggers:
+                    frames.append(tok.head)
                 return _Link(subjects[0], False, frames, negated, hops, tok)
             passive = [c for c in tok.children if c.dep_ in _PASSIVE_SUBJ]
             if passive:
@@ -357,5 +367,6 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
             rel_subj = [c for c in tok.children if c.dep_ in _SUBJ]
             if rel_subj and rel_subj[0].lower_ in _RELATIVE:
                 return _Link(head, False, frames, negated, hops, tok)
+        via = dep
         tok = head
     return _Link(None, False, frames, negated, _MAX_HOPS, None)
