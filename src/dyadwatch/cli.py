@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 
 from dyadwatch import __version__
+from dyadwatch.analysis.forecasting.bench import forecast_bench
 from dyadwatch.errors import UserError
 from dyadwatch.output import FORMATS, EventWriter
 from dyadwatch.stories import Reject
@@ -255,12 +256,4 @@ def status_cmd(db: str, fmt: str) -> None:
                    f"{last['events']} events")
 
 
-def _register_optional() -> None:
-    try:
-        from dyadwatch.analysis.forecasting.bench import forecast_bench
-    except ImportError:  # pragma: no cover - the forecasting extra is not installed
-        return
-    main.add_command(forecast_bench)
-
-
-_register_optional()
+main.add_command(forecast_bench)

@@ -1,0 +1,1 @@
+"""Temporal knowledge-graph forecasting: data, metrics, recurrency baseline, ranker, benchmark."""
