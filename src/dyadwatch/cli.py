@@ -129,8 +129,16 @@ def code_cmd(paths: tuple[str, ...], fmt: str | None, workers: int,
 @DB
 @WORKERS
 @DATE
-def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date | None) -> None:
-    """Code stories into the database; stories already stored are skipped."""
+@click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True,
+              help="Stories written per transaction.")
+def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date | None,
+               batch_size: int) -> None:
+    """Code stories into the database; stories already stored are skipped.
+
+    Each batch of stories is written with its events in one transaction: killing the
+    process loses at most the batch in hand, and running the same command again
+    resumes. Ctrl-C stops after the current batch.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from dyadwatch.store.db import Store
@@ -151,7 +159,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
                 progress.advance(task)
 
             summary, status = ingest(store, _read(paths, default_date), list(paths),
-                                     workers=workers, on_item=on_item)
+                                     workers=workers, batch=batch_size, on_item=on_item)
     click.echo(
         f"{db}: {summary.read} stories read, {summary.coded} coded, "
         f"{summary.skipped} already stored, {summary.rejected} rejected, "

@@ -8,6 +8,7 @@ At most ``2 x workers`` chunks are in flight, so memory does not grow with the i
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -93,8 +94,9 @@ def code_stories(
                 yield from code_chunk(stories, include_negated)
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending: deque[Future] = deque()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    pending: deque[Future] = deque()
+    try:
         for rejects, stories in _chunks(items, chunk_size):
             yield from rejects
             if stories:
@@ -103,6 +105,14 @@ def code_stories(
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    finally:
+        # Also when the consumer stops early (Ctrl-C): queued chunks are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle; a worker finishes its chunk.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def code_text(text: str, date: str | Date, story_id: str | None = None) -> list[Event]:

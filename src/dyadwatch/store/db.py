@@ -9,6 +9,7 @@ and re-running it picks up where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -189,6 +190,9 @@ class Store:
         yield from flush()
 
     def begin_ingest(self, inputs: Sequence[str]) -> int:
+        # This process holds the database's write lock, so a run still marked "running"
+        # was killed before it could finish: say so.
+        self._run("UPDATE ingests SET status = 'aborted' WHERE status = 'running'")
         row = self._one("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests")
         ingest_id = int(row[0]) if row else 1
         self._run(
@@ -242,7 +246,8 @@ class Store:
                     written = self._count(table) - before
             self._run("COMMIT")
         except BaseException:
-            self._run("ROLLBACK")
+            with contextlib.suppress(duckdb.TransactionException):
+                self._run("ROLLBACK")
             raise
         return written
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterable, Sequence
 
 from dyadwatch.coding.pipeline import Coded, code_stories
@@ -26,11 +28,20 @@ def ingest(
     ingest_id = store.begin_ingest(inputs)
     pending: list[Coded | Reject] = []
     status = "done"
+    stop = threading.Event()
 
     def flush() -> None:
         summary.events += store.write_batch(pending, ingest_id)
         pending.clear()
 
+    def request_stop(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    # Ctrl-C sets a flag instead of raising inside a database write; the loop then stops
+    # after writing what it has.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, request_stop)
     try:
         for result in code_stories(store.unseen(items), workers=workers):
             if isinstance(result, Skipped):
@@ -50,9 +61,12 @@ def ingest(
                 on_item(result)
             if len(pending) >= batch:
                 flush()
-    except KeyboardInterrupt:
-        status = "interrupted"
+            if stop.is_set():
+                status = "interrupted"
+                break
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         flush()
         store.end_ingest(ingest_id, summary, status)
     return summary, status
