@@ -264,4 +264,49 @@ def status_cmd(db: str, fmt: str) -> None:
                    f"{last['events']} events")
 
 
+@main.command("actor")
+@click.argument("text", required=False)
+@click.option("--date", "day", callback=_date, metavar="YYYY-MM-DD",
+              help="The date the phrase is read at (roles and historical states).")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="Resolve one JSON object per line, {\"text\": ..., \"date\": ...}; "
+                   "prints one JSON result per line, in order.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def actor_cmd(text: str | None, day: Date | None, batch: Any, fmt: str) -> None:
+    """Show how a phrase resolves to an actor code, and the dictionary entries that matched."""
+    from dyadwatch.actors.dictionary import load_dictionary
+    from dyadwatch.actors.lookup import lookup
+    from dyadwatch.nlp.load import load_nlp
+    from dyadwatch.stories.readers import parse_date
+
+    if (text is None) == (batch is None):
+        raise click.UsageError("give a TEXT or --batch FILE")
+    nlp, dictionary = load_nlp(), load_dictionary()
+    if batch is not None:
+        for number, line in enumerate(batch, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                when = parse_date(item["date"]) if item.get("date") else day
+                result = lookup(nlp, dictionary, str(item["text"]), when).to_dict()
+            except (ValueError, KeyError, TypeError) as exc:
+                result = {"text": None, "code": None, "country": None, "sector": None,
+                          "entry": [], "error": f"line {number}: {exc}"}
+            click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    result = lookup(nlp, dictionary, text or "", day)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"{result.text!r} -> {result.code or 'no actor'}"
+               f"  (country {result.country or '-'}, sector {result.sector or '-'})")
+    for e in result.entries:
+        click.echo(f"  matched {e.kind} {e.phrase!r}"
+                   + "".join(f" {k}={v}" for k, v in (("country", e.country),
+                                                      ("sector", e.sector), ("code", e.code))
+                             if v))
+
+
 main.add_command(forecast_bench)

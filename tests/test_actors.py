@@ -1,0 +1,88 @@
+"""Actor resolution of phrases (the `dyadwatch actor` lookup), with phrases written for the tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from dyadwatch.actors.dictionary import ActorDictionary, Entry, load_dictionary
+from dyadwatch.actors.lookup import lookup
+from dyadwatch.nlp.load import load_nlp
+
+
+@pytest.fixture(scope="module")
+def resolve():
+    nlp, dictionary = load_nlp(), load_dictionary()
+    return lambda text, day=None: lookup(nlp, dictionary, text, day)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Russian Foreign Minister Sergei Lavrov", "RUSGOV"),
+        ("the Russian Foreign Ministry", "RUSGOV"),
+        ("the US Congress", "USALEG"),
+        ("Moscow", "RUSGOV"),
+        ("the Kremlin", "RUSGOV"),
+        ("the White House", "USAGOV"),
+        ("the Pentagon", "USAMIL"),
+        ("Downing Street", "GBRGOV"),
+        ("Syrian rebels", "SYRREB"),
+        ("Iranian lawmakers", "IRNLEG"),
+        ("Turkish troops", "TURMIL"),
+        ("Egyptian police", "EGYCOP"),
+        ("Israeli protesters", "ISROPP"),
+        ("the United Nations", "IGOUNO"),
+        ("NATO", "IGOWSTNAT"),
+        ("the European Union", "IGOEUREEC"),
+        ("Japan", "JPN"),
+        ("South Koreans", "KOR"),
+        ("former Israeli Prime Minister Ehud Barak", "ISRELI"),
+    ],
+)
+def test_phrases_resolve(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_lookup_reports_the_entries_that_matched(resolve):
+    result = resolve("the Russian Foreign Ministry").to_dict()
+    assert set(result) >= {"text", "code", "country", "sector", "entry"}
+    assert result["country"] == "RUS" and result["sector"] == "GOV"
+    phrases = {e["phrase"].lower() for e in result["entry"]}
+    assert {"russian", "foreign ministry"} <= phrases
+
+
+@pytest.mark.parametrize("text", ["the weather", "economic growth", "us", "it"])
+def test_non_actors_do_not_resolve(resolve, text):
+    assert resolve(text).code is None
+
+
+def test_all_capital_aliases_match_only_as_written():
+    d = ActorDictionary()
+    d.add(Entry("country", "US", "USA"))
+    d.add(Entry("country", "Chad", "TCD"))
+    assert d.find(["US"], ["US"]) and not d.find(["us"], ["we"])
+    assert d.find(["Chad"], ["Chad"]) and not d.find(["chad"], ["chad"])
+
+
+def test_historical_states_follow_the_date():
+    d = ActorDictionary()
+    d.add(Entry("country", "Soviet Union", "USR", valid_to=date(1991, 12, 31)))
+    assert d.find(["Soviet", "Union"], ["soviet", "union"], date(1985, 1, 1))
+    assert not d.find(["Soviet", "Union"], ["soviet", "union"], date(2005, 1, 1))
+
+
+def test_actor_command_json_and_batch():
+    run = [sys.executable, "-m", "dyadwatch", "actor"]
+    one = subprocess.run([*run, "Turkish troops", "--format", "json"], capture_output=True,
+                         check=True)
+    assert json.loads(one.stdout)["code"] == "TURMIL"
+    lines = b'{"text": "Moscow", "date": "2017-07-28"}\n{"text": "the weather"}\nnot json\n'
+    batch = subprocess.run([*run, "--batch", "-"], input=lines, capture_output=True, check=True)
+    results = [json.loads(x) for x in batch.stdout.splitlines()]
+    assert [r["code"] for r in results] == ["RUSGOV", None, None]
+    assert "error" in results[2]
