@@ -1,4 +1,4 @@
-"""Actor resolution of phrases (the `dyadwatch actor` lookup), with phrases written for the tests."""
+"""Actor resolution of phrases (the `dyadwatch actor` lookup), on phrases written for tests."""
 
 from __future__ import annotations
 
