@@ -86,3 +86,46 @@ def test_actor_command_json_and_batch():
     results = [json.loads(x) for x in batch.stdout.splitlines()]
     assert [r["code"] for r in results] == ["RUSGOV", None, None]
     assert "error" in results[2]
+
+
+PEOPLE = (
+    "name\taliases\tcountry\tsector\trole\tstart\tend\n"
+    "Barack Obama\tObama\tUSA\tGOV\tpresident\t2009-01-20\t2017-01-20\n"
+    "Antonio Guterres\tGuterres\tIGOUNO\tGOV\tsecretary-general\t2017-01\t\n"
+    "Antonio Guterres\tGuterres\tPRT\tGOV\tprime minister\t1995\t2002-04-06\n"
+)
+
+
+@pytest.fixture(scope="module")
+def with_people(tmp_path_factory):
+    path = tmp_path_factory.mktemp("people") / "people.tsv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    nlp, dictionary = load_nlp(), load_dictionary([path])
+    return lambda text, day: lookup(nlp, dictionary, text, day).code
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "code"),
+    [
+        ("Obama", date(2015, 3, 1), "USAGOV"),   # in office
+        ("Obama", date(2017, 7, 28), "USAELI"),  # a former president
+        ("Obama", date(2005, 3, 1), "USA"),      # before office: the country alone
+        ("former US President Barack Obama", date(2015, 3, 1), "USAELI"),  # the text wins
+        ("Guterres", date(2020, 1, 1), "IGOUNO"),
+        ("Guterres", date(2000, 1, 1), "PRTGOV"),
+        ("Guterres", date(2010, 1, 1), "PRTELI"),
+    ],
+)
+def test_people_resolve_by_their_role_on_the_date(with_people, text, day, code):
+    assert with_people(text, day) == code
+
+
+def test_people_in_events(tmp_path):
+    from dyadwatch.coding.coder import Coder
+
+    path = tmp_path / "people.tsv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    coder = Coder(dictionary=load_dictionary([path]))
+    doc = load_nlp()("Obama criticized Russia.")
+    (event,) = coder.code_doc(doc, "s", date(2014, 3, 3))
+    assert (event.source, event.target, event.code) == ("USAGOV", "RUS", "110")

@@ -22,8 +22,8 @@ import spacy
 
 # Entry kinds. A "capital" is a metonym for the government, "military" and
 # "legislature" metonyms for those sectors (the Pentagon, the Duma).
-COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG = (
-    "country", "adjective", "capital", "military", "legislature", "sector", "org",
+COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON = (
+    "country", "adjective", "capital", "military", "legislature", "sector", "org", "person",
 )
 METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
 _END = "\0"
@@ -40,6 +40,7 @@ class Entry:
     code: str | None = None
     valid_from: Date | None = None
     valid_to: Date | None = None
+    role: str | None = None
 
     def valid_on(self, day: Date | None) -> bool:
         if day is None:
@@ -62,6 +63,25 @@ def _data_text(name: str) -> str:
     return resources.files("dyadwatch.actors").joinpath(f"data/{name}").read_text("utf-8")
 
 
+def _people_texts() -> list[str]:
+    folder = resources.files("dyadwatch.actors").joinpath("data/people")
+    if not folder.is_dir():
+        return []
+    return [f.read_text("utf-8") for f in sorted(folder.iterdir(), key=lambda f: f.name)
+            if f.name.endswith(".tsv")]
+
+
+def person_entries(rows: Iterable[dict[str, str]]) -> Iterable[Entry]:
+    """One entry per name or alias and term: ``name aliases country sector role start end``."""
+    for row in rows:
+        country = row["country"]
+        org = country if not pycountry.countries.get(alpha_3=country) and len(country) > 3 else None
+        for name in [row["name"], *_split(row.get("aliases", ""))]:
+            yield Entry(PERSON, name, None if org else country, row.get("sector") or None,
+                        org, _date(row.get("start", "")), _date(row.get("end", ""), end=True),
+                        row.get("role") or None)
+
+
 def read_table(text: str) -> list[dict[str, str]]:
     """Rows of a tab-separated data file with ``#`` comment lines and a header."""
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -73,8 +93,19 @@ def _split(cell: str) -> list[str]:
     return [p.strip() for p in cell.split("|") if p.strip()]
 
 
-def _date(cell: str) -> Date | None:
-    return Date.fromisoformat(cell) if cell else None
+def _date(cell: str, end: bool = False) -> Date | None:
+    """``YYYY-MM-DD``, or ``YYYY-MM`` / ``YYYY`` (the first day, or the last with ``end``)."""
+    if not cell:
+        return None
+    parts = [int(p) for p in cell.split("-")]
+    if len(parts) == 3:
+        return Date(*parts)
+    if len(parts) == 2:
+        if not end:
+            return Date(parts[0], parts[1], 1)
+        nxt = Date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return Date.fromordinal(nxt.toordinal() - 1)
+    return Date(parts[0], 12, 31) if end else Date(parts[0], 1, 1)
 
 
 class ActorDictionary:
@@ -125,7 +156,8 @@ class ActorDictionary:
                 if end_entries and j > i:
                     ok = [
                         e for pat, e in end_entries
-                        if e.valid_on(day) and self._case_ok(pat, texts[i:j])
+                        if (e.kind == PERSON or e.valid_on(day))
+                        and self._case_ok(pat, texts[i:j])
                     ]
                     if ok and (best is None or j > best.end):
                         best = Match(i, j, ok)
@@ -149,7 +181,8 @@ def _country_entries(rows: Iterable[dict[str, str]]) -> Iterable[Entry]:
     for row in rows:
         iso3 = row["iso3"]
         seen_iso.add(iso3)
-        valid_from, valid_to = _date(row.get("valid_from", "")), _date(row.get("valid_to", ""))
+        valid_from = _date(row.get("valid_from", ""))
+        valid_to = _date(row.get("valid_to", ""), end=True)
         names = set(_split(row.get("names", "")))
         country = pycountry.countries.get(alpha_3=iso3)
         if country is not None:
@@ -184,10 +217,12 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
         name: read_table(_data_text(name))
         for name in ("countries.tsv", "organisations.tsv", "sectors.tsv")
     }
+    tables["people"] = [row for text in _people_texts() for row in read_table(text)]
     for path in extra_files:
         rows = read_table(Path(path).read_text("utf-8"))
         kind = ("countries.tsv" if rows and "iso3" in rows[0]
-                else "sectors.tsv" if rows and "phrase" in rows[0] else "organisations.tsv")
+                else "sectors.tsv" if rows and "phrase" in rows[0]
+                else "people" if rows and "role" in rows[0] else "organisations.tsv")
         tables[kind] = tables[kind] + rows
     for entry in _country_entries(tables["countries.tsv"]):
         d.add(entry)
@@ -197,4 +232,6 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
                         row["code"]))
     for row in tables["sectors.tsv"]:
         d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None))
+    for entry in person_entries(tables["people"]):
+        d.add(entry)
     return d

@@ -23,6 +23,7 @@ from dyadwatch.actors.dictionary import (
     METONYM_SECTORS,
     MILITARY,
     ORG,
+    PERSON,
     SECTOR,
     ActorDictionary,
     Entry,
@@ -140,6 +141,14 @@ class Resolver:
             if head.pos_ == "PROPN" and not found:
                 return self._remembered(head, ctx, text)
             return None
+        # People in the dictionary: their role on the story's date ("Obama" in 2015 is
+        # USAGOV, in 2017 a former president, USAELI), unless the phrase says otherwise.
+        role = _person_role(head_match.entries if head_match else [], ctx.date)
+        if role is not None:
+            is_person = True
+            if role.code:  # an organisation's official (UN Secretary-General)
+                return self._remember(Actor(role.code, None, None, text, span.start, span.end,
+                                            person=True), head, ctx)
         # Organisations: the head itself, or a generic head noun ("UN officials").
         orgs = [e for m in found for e in m.entries if e.kind == ORG]
         head_kinds = {e.kind for e in head_match.entries} if head_match else set()
@@ -150,6 +159,8 @@ class Resolver:
                                             span.start, span.end, person=is_person), head, ctx)
         country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
         country = country_entry.country if country_entry else None
+        if country is None and role is not None:
+            country = role.country
         sector = None
         if head_match is not None:
             for e in head_match.entries:
@@ -163,9 +174,11 @@ class Resolver:
                 sector = sector_entry.sector
             elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
                 sector = METONYM_SECTORS[country_entry.kind]
+            elif role is not None:
+                sector = role.sector
         if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
             sector = "ELI"
-        if is_person and head_match is None:
+        if is_person and role is None:
             if country is None and sector is None:
                 return self._remembered(head, ctx, text)
             if country is None:
@@ -231,6 +244,24 @@ class Resolver:
             if prior.sector == sector and prior.country:
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
+
+
+def _person_role(entries: list[Entry], day: Date | None) -> Entry | None:
+    """The dictionary person's role on ``day``: the term in force; after the last term a
+    former official (sector ELI); before the first, the country alone."""
+    terms = [e for e in entries if e.kind == PERSON]
+    if not terms:
+        return None
+    if day is None:
+        return max(terms, key=lambda e: e.valid_from or Date.min)
+    current = [e for e in terms if e.valid_on(day)]
+    if current:
+        return current[0]
+    past = [e for e in terms if e.valid_to and e.valid_to < day]
+    if past:
+        last = max(past, key=lambda e: e.valid_to or Date.min)
+        return replace(last, sector="ELI" if last.sector in ("GOV", "MIL", "LEG") else last.sector)
+    return replace(terms[0], sector=None)
 
 
 def _nearest(found: list[Match], head: Token, *kinds: str) -> Entry | None:
