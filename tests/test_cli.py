@@ -213,3 +213,22 @@ def test_second_writer_gets_a_clear_message(tmp_path):
     con = duckdb.connect(db, read_only=True)
     assert con.execute("select count(*) from stories").fetchone()[0] == 1
     con.close()
+
+
+def test_user_dictionary_and_pattern_files(tmp_path):
+    people = tmp_path / "people.tsv"
+    people.write_text("name\taliases\tcountry\tsector\trole\tstart\tend\n"
+                      "Alice Example\tExample\tFRA\tGOV\tminister\t2010\t\n")
+    patterns = tmp_path / "mine.txt"
+    patterns.write_text("190 verb zap\n")
+    story = b"date 2020-01-01 Alice Example praised Germany. Example zapped Italy."
+    plain = run("code", "-", "--format", "jsonl", stdin=story)
+    assert plain.stdout == b""
+    r = run("code", "-", "--format", "jsonl", "--actors", str(people), "--patterns",
+            str(patterns), stdin=story)
+    got = {(e["source"], e["target"], e["code"]) for e in map(json.loads, r.stdout.splitlines())}
+    assert got == {("FRAGOV", "DEU", "051"), ("FRAGOV", "ITA", "190")}
+    bad = tmp_path / "bad.txt"
+    bad.write_text("999 verb zap\n")
+    r = run("code", "-", "--patterns", str(bad), stdin=story)
+    assert r.returncode == 2 and b"bad.txt:1" in r.stderr and b"Traceback" not in r.stderr

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date as Date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,6 +55,24 @@ def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> Dat
         raise click.BadParameter(str(exc), param=param) from None
 
 
+def _options(actor_files: tuple[str, ...], pattern_files: tuple[str, ...],
+             include_negated: bool = False) -> Any:
+    """Coding options, with user files checked now (one clear error, not one per story)."""
+    from dyadwatch.actors.dictionary import load_dictionary
+    from dyadwatch.coding.patterns import PatternError, load_patterns
+    from dyadwatch.coding.pipeline import CodingOptions
+
+    try:
+        load_dictionary([Path(p) for p in actor_files])
+        load_patterns(tuple(pattern_files))
+    except PatternError as exc:
+        raise UserError(str(exc), hint="fix the pattern file") from None
+    except (KeyError, ValueError) as exc:
+        raise UserError(f"cannot read the actor file(s) {', '.join(actor_files)}: {exc}",
+                        hint="check the header and columns against the bundled files") from None
+    return CodingOptions(include_negated, tuple(actor_files), tuple(pattern_files))
+
+
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
@@ -74,6 +93,14 @@ DATE = click.option("--date", "default_date", callback=_date, metavar="YYYY-MM-D
                          "'date YYYY-MM-DD' header or a date in the file name).")
 WORKERS = click.option("--workers", "-w", type=click.IntRange(1, 64), default=1,
                        show_default=True, help="Parser processes.")
+ACTORS = click.option(
+    "--actors", "actor_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE", help="Extra actor dictionary file (same format as the bundled "
+    "countries.tsv, organisations.tsv, sectors.tsv or people/*.tsv); repeatable.")
+PATTERNS = click.option(
+    "--patterns", "pattern_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE", help="Extra event pattern file (the format of the bundled patterns.txt); "
+    "repeatable.")
 DB = click.option("--db", default=DEFAULT_DB, show_default=True, metavar="FILE",
                   help="The DuckDB database file.")
 
@@ -105,15 +132,18 @@ def main() -> None:
 @DATE
 @click.option("--negated", is_flag=True, help="Also print negated and hypothetical events "
               "(\"did not attack\", \"if it attacks\"), flagged negated=true.")
+@ACTORS
+@PATTERNS
 def code_cmd(paths: tuple[str, ...], fmt: str | None, workers: int,
-             default_date: Date | None, negated: bool) -> None:
+             default_date: Date | None, negated: bool, actor_files: tuple[str, ...],
+             pattern_files: tuple[str, ...]) -> None:
     """Code stories and print their events (nothing is stored)."""
     from dyadwatch.coding.pipeline import Coded, code_stories
 
+    options = _options(actor_files, pattern_files, include_negated=negated)
     writer = EventWriter(_default_format(fmt), sys.stdout)
     rejected = 0
-    for result in code_stories(_read(paths, default_date), workers=workers,
-                               include_negated=negated):
+    for result in code_stories(_read(paths, default_date), workers=workers, options=options):
         if isinstance(result, Coded):
             writer.write_all(e.to_dict() for e in result.events)
         elif isinstance(result, Reject):
@@ -131,8 +161,11 @@ def code_cmd(paths: tuple[str, ...], fmt: str | None, workers: int,
 @DATE
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True,
               help="Stories written per transaction.")
+@ACTORS
+@PATTERNS
 def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date | None,
-               batch_size: int) -> None:
+               batch_size: int, actor_files: tuple[str, ...],
+               pattern_files: tuple[str, ...]) -> None:
     """Code stories into the database; stories already stored are skipped.
 
     Each batch of stories is written with its events in one transaction: killing the
@@ -159,7 +192,8 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
                 progress.advance(task)
 
             summary, status = ingest(store, _read(paths, default_date), list(paths),
-                                     workers=workers, batch=batch_size, on_item=on_item)
+                                     workers=workers, batch=batch_size, on_item=on_item,
+                                     options=_options(actor_files, pattern_files))
     click.echo(
         f"{db}: {summary.read} stories read, {summary.coded} coded, "
         f"{summary.skipped} already stored, {summary.rejected} rejected, "

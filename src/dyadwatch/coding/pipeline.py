@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date as Date
 from itertools import islice
+from pathlib import Path
 from typing import TypeVar
 
 from dyadwatch.coding.coder import Coder
@@ -34,36 +35,53 @@ class Coded:
     sentences: int
 
 
-_coder: Coder | None = None
+@dataclass(frozen=True)
+class CodingOptions:
+    """What a coding run may change: extra dictionary and pattern files, negated events."""
+
+    include_negated: bool = False
+    actor_files: tuple[str, ...] = ()
+    pattern_files: tuple[str, ...] = ()
 
 
-def _get_coder() -> Coder:
-    global _coder
-    if _coder is None:
-        _coder = Coder()
-    return _coder
+DEFAULT_OPTIONS = CodingOptions()
+_coders: dict[tuple[tuple[str, ...], tuple[str, ...]], Coder] = {}
 
 
-def code_chunk(stories: list[Story], include_negated: bool = False) -> list[Coded | Reject]:
+def _get_coder(options: CodingOptions) -> Coder:
+    """One coder per process and set of user files (built once: it loads the dictionaries)."""
+    from dyadwatch.actors.dictionary import load_dictionary
+    from dyadwatch.coding.patterns import load_patterns
+
+    key = (options.actor_files, options.pattern_files)
+    if key not in _coders:
+        _coders[key] = Coder(dictionary=load_dictionary([Path(p) for p in options.actor_files]),
+                             patterns=load_patterns(options.pattern_files))
+    return _coders[key]
+
+
+def code_chunk(stories: list[Story], options: CodingOptions = DEFAULT_OPTIONS
+               ) -> list[Coded | Reject]:
     """Parse and code a list of stories in this process; a story that fails is rejected."""
     from dyadwatch.nlp.load import load_nlp
 
     nlp = load_nlp()
-    coder = _get_coder()
+    coder = _get_coder(options)
     try:
         docs = list(nlp.pipe((s.text for s in stories), batch_size=len(stories) or 1))
     except Exception:  # one bad story must not cost the others: retry them one by one
         docs = []
         out: list[Coded | Reject] = []
         for s in stories:
-            out.extend(code_chunk([s], include_negated) if len(stories) > 1 else
+            out.extend(code_chunk([s], options) if len(stories) > 1 else
                        [Reject(s.origin, "coding-error", "spaCy could not parse this story",
                                "report it with the story text", s.id)])
         return out
     out = []
     for story, doc in zip(stories, docs, strict=True):
         try:
-            events = coder.code_doc(doc, story.id, story.date, include_negated=include_negated)
+            events = coder.code_doc(doc, story.id, story.date,
+                                    include_negated=options.include_negated)
         except Exception as exc:  # a coder bug on one story is reported, not fatal
             out.append(Reject(story.origin, "coding-error", f"the coder failed: {exc!r}",
                               "report it with the story text", story.id))
@@ -84,14 +102,14 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[tuple[list[T], list[Story
 
 def code_stories(
     items: Iterable[T], *, workers: int = 1, chunk_size: int = DEFAULT_CHUNK,
-    include_negated: bool = False,
+    options: CodingOptions = DEFAULT_OPTIONS,
 ) -> Iterator[Coded | T]:
     """Code a stream of stories; anything else (rejects, skipped stories) passes through."""
     if workers <= 1:
         for rejects, stories in _chunks(items, chunk_size):
             yield from rejects
             if stories:
-                yield from code_chunk(stories, include_negated)
+                yield from code_chunk(stories, options)
         return
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
@@ -100,7 +118,7 @@ def code_stories(
         for rejects, stories in _chunks(items, chunk_size):
             yield from rejects
             if stories:
-                pending.append(pool.submit(code_chunk, stories, include_negated))
+                pending.append(pool.submit(code_chunk, stories, options))
             while len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:

@@ -6,7 +6,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
-from dyadwatch.coding.pipeline import Coded, code_stories
+from dyadwatch.coding.pipeline import DEFAULT_OPTIONS, Coded, CodingOptions, code_stories
 from dyadwatch.store.db import IngestSummary, Skipped, Store
 from dyadwatch.stories import Reject, Story
 
@@ -16,6 +16,7 @@ BATCH = 64
 def ingest(
     store: Store, items: Iterable[Story | Reject], inputs: Sequence[str], *, workers: int = 1,
     batch: int = BATCH, on_item: Callable[[Coded | Reject | Skipped], None] | None = None,
+    options: CodingOptions = DEFAULT_OPTIONS,
 ) -> tuple[IngestSummary, str]:
     """Code ``items`` into ``store``. Returns the counts and the run's status.
 
@@ -43,7 +44,7 @@ def ingest(
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, request_stop)
     try:
-        for result in code_stories(store.unseen(items), workers=workers):
+        for result in code_stories(store.unseen(items), workers=workers, options=options):
             if isinstance(result, Skipped):
                 summary.read += 1
                 summary.skipped += 1
