@@ -129,3 +129,18 @@ def test_people_in_events(tmp_path):
     doc = load_nlp()("Obama criticized Russia.")
     (event,) = coder.code_doc(doc, "s", date(2014, 3, 3))
     assert (event.source, event.target, event.code) == ("USAGOV", "RUS", "110")
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "code"),
+    [
+        ("Moscow", date(1985, 1, 1), "USRGOV"),
+        ("Moscow", date(2000, 1, 1), "RUSGOV"),
+        ("the Soviet Union", date(1985, 1, 1), "USR"),
+        ("Côte d\u2019Ivoire", date(2000, 1, 1), "CIV"),  # a curly apostrophe
+        ("the US National Security Council", date(2020, 1, 1), "USAGOV"),
+        ("the UN Security Council", date(2020, 1, 1), "IGOUNO"),
+    ],
+)
+def test_dates_apostrophes_and_councils(resolve, text, day, code):
+    assert resolve(text, day).code == code

@@ -159,6 +159,10 @@ class ActorDictionary:
                         if (e.kind == PERSON or e.valid_on(day))
                         and self._case_ok(pat, texts[i:j])
                     ]
+                    # A dated entry valid on the day (the Soviet Union in 1985) comes
+                    # before the undated one it shares a name with (Moscow).
+                    if day is not None:
+                        ok.sort(key=lambda e: e.valid_from is None and e.valid_to is None)
                     if ok and (best is None or j > best.end):
                         best = Match(i, j, ok)
                 if j >= n:

@@ -71,7 +71,7 @@ class StoryContext:
 
 def sentence_matches(dictionary: ActorDictionary, sent: Span, day: Date | None) -> dict[int, Match]:
     """Dictionary matches in a sentence, indexed by every doc token index they cover."""
-    texts = [t.text for t in sent]
+    texts = [t.text.replace("\u2019", "'") for t in sent]
     lemmas = [t.lemma_ for t in sent]
     index: dict[int, Match] = {}
     for m in dictionary.find(texts, lemmas, day):
