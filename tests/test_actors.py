@@ -144,3 +144,20 @@ def test_people_in_events(tmp_path):
 )
 def test_dates_apostrophes_and_councils(resolve, text, day, code):
     assert resolve(text, day).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Latin American leaders", "LAM"), ("the Middle East", "MEA"),
+     ("the South China Sea", None), ("the Indian Ocean", None), ("Indian troops", "INDMIL")],
+)
+def test_regions_and_seas_are_not_the_countries_they_name(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_a_sea_is_no_target():
+    from conftest import triples
+
+    assert triples("Vietnam accused China of aggression in the South China Sea.") == {
+        ("VNM", "CHN", "112")}
+    assert triples("Chinese warships entered the South China Sea.") == set()

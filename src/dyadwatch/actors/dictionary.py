@@ -22,8 +22,9 @@ import spacy
 
 # Entry kinds. A "capital" is a metonym for the government, "military" and
 # "legislature" metonyms for those sectors (the Pentagon, the Duma).
-COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON = (
+COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON, REGION = (
     "country", "adjective", "capital", "military", "legislature", "sector", "org", "person",
+    "region",
 )
 METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
 _END = "\0"
@@ -219,7 +220,7 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
     d = ActorDictionary()
     tables: dict[str, list[dict[str, str]]] = {
         name: read_table(_data_text(name))
-        for name in ("countries.tsv", "organisations.tsv", "sectors.tsv")
+        for name in ("countries.tsv", "organisations.tsv", "sectors.tsv", "regions.tsv")
     }
     tables["people"] = [row for text in _people_texts() for row in read_table(text)]
     for path in extra_files:
@@ -238,4 +239,7 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
         d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None))
     for entry in person_entries(tables["people"]):
         d.add(entry)
+    for row in tables["regions.tsv"]:
+        for name in _split(row["names"]):
+            d.add(Entry(REGION, name, None, None, row.get("code") or None))
     return d

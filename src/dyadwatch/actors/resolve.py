@@ -24,6 +24,7 @@ from dyadwatch.actors.dictionary import (
     MILITARY,
     ORG,
     PERSON,
+    REGION,
     SECTOR,
     ActorDictionary,
     Entry,
@@ -149,9 +150,15 @@ class Resolver:
             if role.code:  # an organisation's official (UN Secretary-General)
                 return self._remember(Actor(role.code, None, None, text, span.start, span.end,
                                             person=True), head, ctx)
+        # Regions: "Latin American leaders" -> LAM; seas and oceans are never actors.
+        regions = [e for m in found for e in m.entries if e.kind == REGION]
+        head_kinds = {e.kind for e in head_match.entries} if head_match else set()
+        if regions and head_kinds & {REGION, SECTOR}:
+            if not regions[0].code:
+                return None
+            return Actor(regions[0].code, None, None, text, span.start, span.end)
         # Organisations: the head itself, or a generic head noun ("UN officials").
         orgs = [e for m in found for e in m.entries if e.kind == ORG]
-        head_kinds = {e.kind for e in head_match.entries} if head_match else set()
         if orgs and (ORG in head_kinds or SECTOR in head_kinds or is_person):
             e = _nearest(found, head, ORG)
             if e is not None:
