@@ -343,4 +343,93 @@ def actor_cmd(text: str | None, day: Date | None, batch: Any, fmt: str) -> None:
                              if v))
 
 
+@main.command("eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False),
+                metavar="GOLD...")
+@click.option("--level", type=click.Choice(["root", "code"]), default="root", show_default=True,
+              help="What --errors compares: the CAMEO root or the full code.")
+@click.option("--by", type=click.Choice(["root", "quad", "construction"]), default=None,
+              help="Also report per gold root, quad class or construction.")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True),
+              metavar="FILE", help="Write every miss and extra event (JSON Lines), with the "
+              "sentence and the rule that fired.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@WORKERS
+@ACTORS
+@PATTERNS
+def eval_cmd(gold: tuple[str, ...], level: str, by: str | None, errors_file: str | None,
+             fmt: str, workers: int, actor_files: tuple[str, ...],
+             pattern_files: tuple[str, ...]) -> None:
+    """Score the coder against gold files (JSON Lines: id, date, text, events).
+
+    Reports precision, recall and F1 on (source country, target country, root), on
+    the full code and on full actor codes, per file and overall, the quad-class
+    accuracy, and the confusion of gold and coded roots.
+    """
+    from dyadwatch.evaluate import evaluate
+
+    result = evaluate([Path(g) for g in gold], level=level, by=by, workers=workers,
+                      options=_options(actor_files, pattern_files))
+    for r in result.rejects:
+        _report_reject(r)
+    if errors_file:
+        with open(errors_file, "w", encoding="utf-8") as fh:
+            for e in result.errors:
+                fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+    if fmt == "json":
+        click.echo(json.dumps({
+            "overall": result.overall.to_dict(),
+            "files": {k: v.to_dict() for k, v in result.files.items()},
+            "groups": {k: v.to_dict() for k, v in sorted(result.groups.items())},
+            "confusion": [{"gold": g, "coded": c, "n": n}
+                          for (g, c), n in sorted(result.overall.confusion.items())],
+        }, indent=2))
+    else:
+        _print_eval(result, by)
+    if result.rejects:
+        sys.exit(EXIT_REJECTS)
+
+
+def _print_eval(result: Any, by: str | None) -> None:
+    from rich.table import Table
+
+    console = Console(highlight=False)
+
+    def scores(title: str, reports: dict[str, Any]) -> None:
+        table = Table(title=title, header_style="bold")
+        table.add_column("", overflow="fold")
+        for col in ("lines", "root P", "root R", "root F1", "code F1", "actor F1", "quad acc"):
+            table.add_column(col, justify="right", no_wrap=True)
+
+        def fmt(x: float, defined: bool) -> str:
+            return f"{x:.3f}" if defined else "-"
+
+        for name, r in reports.items():
+            t = r.tallies
+            quad = f"{r.quad_right / r.quad_total:.3f}" if r.quad_total else "-"
+            root, code, actor = t["root"], t["code"], t["actor"]
+            table.add_row(name, str(r.lines), fmt(root.precision, root.predicted > 0),
+                          fmt(root.recall, root.gold > 0),
+                          fmt(root.f1, root.gold + root.predicted > 0),
+                          fmt(code.f1, code.gold + code.predicted > 0),
+                          fmt(actor.f1, actor.gold + actor.predicted > 0), quad)
+        console.print(table)
+
+    scores("dyadwatch eval", {**result.files, "overall": result.overall})
+    if by:
+        scores(f"by {by}", dict(sorted(result.groups.items())))
+    roots = sorted({g for g, _ in result.overall.confusion} | {c for _, c in
+                                                                result.overall.confusion})
+    if roots:
+        table = Table(title="gold root (rows) x coded root (columns), dyads found",
+                      header_style="bold")
+        table.add_column("")
+        for c in roots:
+            table.add_column(c, justify="right")
+        for g in roots:
+            table.add_row(g, *[str(result.overall.confusion.get((g, c), "")) for c in roots])
+        console.print(table)
+
+
 main.add_command(forecast_bench)
