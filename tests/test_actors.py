@@ -161,3 +161,12 @@ def test_a_sea_is_no_target():
     assert triples("Vietnam accused China of aggression in the South China Sea.") == {
         ("VNM", "CHN", "112")}
     assert triples("Chinese warships entered the South China Sea.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("the Ministry of Defence of Russia", "RUSMIL"), ("the Government of Japan", "JPNGOV"),
+     ("the head of state of Iran", "IRNGOV")],
+)
+def test_of_complements_that_name_actors(resolve, text, code):
+    assert resolve(text).code == code

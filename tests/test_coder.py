@@ -148,3 +148,15 @@ def test_complement_clause_is_framed_by_its_verb():
 def test_negation_does_not_spread_to_a_coordinated_verb():
     got = triples("Iran did not reject the offer and praised Iraq.")
     assert ("IRN", "IRQ", "051") in got
+
+
+def test_pronoun_does_not_reach_past_an_unknown_subject():
+    text = ("Doctors Without Borders treated the wounded. Seventeen armed factions announced "
+            "that they would attack the Syrian army.")
+    assert not any(s.startswith("NGO") for s, _, _ in triples(text))
+
+
+def test_actor_text_has_no_dangling_preposition():
+    (e,) = dyadwatch.code("Human Rights Watch accused the Syrian regime of torture.",
+                          date="2016-01-01")
+    assert e.target_text == "Syrian regime" and e.target == "SYRGOV"

@@ -41,7 +41,7 @@ def _head(tokens: list[Token]) -> Token | None:
     nominal = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "PRON")]
     if not nominal:
         return None
-    roots = [t for t in nominal if t.head is t or t.head.pos_ not in ("NOUN", "PROPN")]
+    roots = [t for t in nominal if t.head.i == t.i or t.head.pos_ not in ("NOUN", "PROPN")]
     return roots[0] if roots else nominal[-1]
 
 

@@ -82,8 +82,9 @@ def sentence_matches(dictionary: ActorDictionary, sent: Span, day: Date | None) 
     return index
 
 
-def _phrase_tokens(head: Token) -> list[Token]:
-    """The head's noun phrase: modifiers, possessives, appositions and ``of`` complements."""
+def _phrase_tokens(head: Token, matched: dict[int, Match]) -> list[Token]:
+    """The head's noun phrase: modifiers, possessives, appositions, and ``of`` complements
+    that name an actor ("the Ministry of Defence", not "accused the regime of torture")."""
     out = [head]
     stack = [head]
     while stack:
@@ -92,9 +93,10 @@ def _phrase_tokens(head: Token) -> list[Token]:
             dep = child.dep_
             if dep not in _NP_DEPS:
                 continue
-            if dep == "prep" and child.lower_ != "of":
+            if dep == "prep" and (child.lower_ != "of" or not any(
+                    t.i in matched for t in child.subtree)):
                 continue
-            if dep in ("cc", "conj") and tok is head:
+            if dep in ("cc", "conj") and tok.i == head.i:
                 # "the Foreign and Defence ministries" keeps its coordinated modifiers,
                 # but a coordinated head ("Russia and China") is a second actor.
                 continue
@@ -124,7 +126,7 @@ class Resolver:
     def _resolve(self, head: Token, matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
         if head.pos_ == "PRON":
             return self._pronoun(head, ctx)
-        tokens = _phrase_tokens(head)
+        tokens = _phrase_tokens(head, matches)
         idx = {t.i for t in tokens}
         found: list[Match] = []
         for t in tokens:
@@ -231,6 +233,13 @@ class Resolver:
         else:
             return None
         sent_start = head.sent.start
+        # "17 armed factions announced that they ...": when the latest subject before the
+        # pronoun could be its antecedent but is no known actor, do not guess further back.
+        prior = [t for t in head.sent if t.i < head.i and t.dep_ in ("nsubj", "nsubjpass")
+                 and t.pos_ != "PRON"]
+        if prior and _could_refer(lower, prior[-1]) and not any(
+                a.start <= prior[-1].i < a.end for a in ctx.mentions):
+            return None
         before = [a for a in ctx.mentions
                   if sent_start <= a.start < head.i and not a.via and fits(a)]
         pool = sorted(before, key=lambda a: a.start) or [
@@ -251,6 +260,15 @@ class Resolver:
             if prior.sector == sector and prior.country:
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
+
+
+def _could_refer(pronoun: str, tok: Token) -> bool:
+    """Whether an unresolved subject could be what a pronoun points back to."""
+    if pronoun in _PLURAL_PRONOUNS:
+        return tok.tag_ in ("NNS", "NNPS")
+    if pronoun in _PERSON_PRONOUNS:
+        return tok.ent_type_ == "PERSON"
+    return tok.tag_ in ("NN", "NNP") and tok.ent_type_ != "PERSON"
 
 
 def _person_role(entries: list[Entry], day: Date | None) -> Entry | None:
@@ -288,7 +306,7 @@ def _trim(span: Span) -> str:
     tokens = list(span)
     while tokens and (tokens[0].dep_ in ("det", "punct", "cc") or tokens[0].is_punct):
         tokens = tokens[1:]
-    while tokens and tokens[-1].is_punct:
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ == "ADP"):
         tokens = tokens[:-1]
     if not tokens:
         return span.text

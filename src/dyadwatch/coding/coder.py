@@ -212,7 +212,7 @@ class Coder:
                     if c.dep_ in ("prep", "agent", "dative") and c.lower_ in pattern.prep:
                         target_heads += [g for g in c.children if g.dep_ == "pobj"]
         else:
-            if link.passive and link.verb is pred:
+            if link.passive and link.verb is not None and link.verb.i == pred.i:
                 target_heads = [c for c in pred.children if c.dep_ in _PASSIVE_SUBJ]
             if obj is not None and not pattern.obj:
                 target_heads.append(obj)
@@ -339,7 +339,7 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
             negated = True
         if via in _FRAME_LINKS and tok.lemma_.lower() in triggers:
             frames.append(tok)
-        if tok.pos_ in ("VERB", "AUX") or tok is pred:
+        if tok.pos_ in ("VERB", "AUX") or tok.i == pred.i:
             subjects = [c for c in tok.children if c.dep_ in _SUBJ]
             if subjects:
                 # "warned that it would attack": a complement clause keeps its own subject,
@@ -352,7 +352,7 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
                 return _Link(None, True, frames, negated, hops, tok)
         dep = tok.dep_
         head = tok.head
-        if head is tok or dep not in _UP_LINKS:
+        if head.i == tok.i or dep not in _UP_LINKS:
             break
         if dep == "xcomp" and head.lemma_.lower() in _OBJECT_CONTROL:
             controllers = [c for c in head.children if c.dep_ == "dobj"]
