@@ -20,6 +20,7 @@ from rich.console import Console
 
 from dyadwatch import __version__
 from dyadwatch.analysis.forecasting.bench import forecast_bench
+from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.errors import UserError
 from dyadwatch.output import FORMATS, EventWriter
 from dyadwatch.stories import Reject
@@ -239,14 +240,18 @@ def _with_filters(f: Any) -> Any:
 @_with_filters
 @_format_option(FORMATS, "Output format (default: table on a terminal, else jsonl).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many events.")
+@click.option("--daily", is_flag=True, help="One record per (date, source, target, code), "
+              "with its mentions, stories and publishers (the one-a-day filter).")
 def events_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
-               codes: tuple[str, ...], fmt: str | None, limit: int | None) -> None:
+               codes: tuple[str, ...], fmt: str | None, limit: int | None, daily: bool) -> None:
     """Query the events stored in the database."""
-    from dyadwatch.store.db import Store
+    from dyadwatch.store.db import DAILY_FIELDS, Store
 
     with Store(db, read_only=True) as store:
-        rows = store.events(**_filters(date_from, date_to, actors, codes), limit=limit)
-    writer = EventWriter(_default_format(fmt), sys.stdout)
+        rows = store.events(**_filters(date_from, date_to, actors, codes), limit=limit,
+                            daily=daily)
+    writer = EventWriter(_default_format(fmt), sys.stdout,
+                         fields=DAILY_FIELDS if daily else EVENT_FIELDS)
     writer.write_all(rows)
     writer.close()
 
@@ -257,18 +262,20 @@ def events_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tu
 @click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]),
               required=True, help="File format.")
 @click.option("--output", "-o", required=True, metavar="FILE", help="The file to write.")
+@click.option("--daily", is_flag=True, help="Export the one-a-day view (see `events --daily`).")
 def export_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
-               codes: tuple[str, ...], fmt: str, output: str) -> None:
+               codes: tuple[str, ...], fmt: str, output: str, daily: bool) -> None:
     """Export stored events to a file (written whole, then renamed into place)."""
     from dyadwatch.store.db import Store
 
     with Store(db, read_only=True) as store:
         try:
-            n = store.export(fmt, output, **_filters(date_from, date_to, actors, codes))
+            n = store.export(fmt, output, **_filters(date_from, date_to, actors, codes),
+                             daily=daily)
         except OSError as exc:
             raise UserError(f"cannot write {output}: {exc.strerror}",
                             hint="check the folder exists and is writable") from None
-    click.echo(f"{output}: {n} events ({fmt})")
+    click.echo(f"{output}: {n} {'daily records' if daily else 'events'} ({fmt})")
 
 
 @main.command("status")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from rich.console import Console
@@ -19,14 +19,16 @@ FORMATS = ("table", "jsonl", "csv", "tsv")
 class EventWriter:
     """Writes event dicts in one format; the table is drawn when closed."""
 
-    def __init__(self, fmt: str, stream: TextIO, *, width: int | None = None) -> None:
+    def __init__(self, fmt: str, stream: TextIO, *, width: int | None = None,
+                 fields: Sequence[str] = EVENT_FIELDS) -> None:
         self.fmt = fmt
         self.stream = stream
         self.count = 0
+        self.fields = tuple(fields)
         self._rows: list[dict] = []
         self._csv = None
         if fmt in ("csv", "tsv"):
-            self._csv = csv.DictWriter(stream, fieldnames=EVENT_FIELDS,
+            self._csv = csv.DictWriter(stream, fieldnames=self.fields,
                                        delimiter="," if fmt == "csv" else "\t",
                                        lineterminator="\n", extrasaction="ignore")
             self._csv.writeheader()
@@ -35,10 +37,11 @@ class EventWriter:
     def write(self, event: dict) -> None:
         self.count += 1
         if self.fmt == "jsonl":
-            self.stream.write(json.dumps({k: event[k] for k in EVENT_FIELDS},
+            self.stream.write(json.dumps({k: event[k] for k in self.fields},
                                          ensure_ascii=False) + "\n")
         elif self._csv is not None:
-            self._csv.writerow(event)
+            self._csv.writerow({k: " ".join(v) if isinstance(v, list) else v
+                                for k, v in event.items()})
         else:
             self._rows.append(event)
 
@@ -48,7 +51,10 @@ class EventWriter:
 
     def close(self) -> None:
         if self.fmt == "table":
-            render_table(self._rows, self.stream, width=self._width)
+            if "num_mentions" in self.fields:
+                render_daily_table(self._rows, self.stream, width=self._width)
+            else:
+                render_table(self._rows, self.stream, width=self._width)
         self.stream.flush()
 
 
@@ -77,3 +83,23 @@ def render_table(rows: list[dict], stream: TextIO, *, width: int | None = None) 
         )
     console.print(table)
     console.print(f"{len(rows)} event(s)")
+
+
+def render_daily_table(rows: list[dict], stream: TextIO, *, width: int | None = None) -> None:
+    """The one-a-day view: one row per (date, source, target, code) with its support."""
+    console = Console(file=stream, width=width or (None if stream.isatty() else 160),
+                      highlight=False)
+    if not rows:
+        console.print("no events")
+        return
+    table = Table(header_style="bold")
+    for col in ("date", "source", "target", "code", "event", "gold.", "mentions", "stories",
+                "sources"):
+        table.add_column(col, justify="right" if col in ("gold.", "mentions", "stories",
+                                                         "sources") else "left")
+    for e in rows:
+        table.add_row(e["date"], e["source"], e["target"], e["code"], escape(e["name"]),
+                      f"{e['goldstein']:+.1f}", str(e["num_mentions"]), str(e["num_articles"]),
+                      str(e["num_sources"]))
+    console.print(table)
+    console.print(f"{len(rows)} daily event(s)")

@@ -26,7 +26,7 @@ from dyadwatch.coding.pipeline import Coded
 from dyadwatch.errors import UserError
 from dyadwatch.stories import Reject, Story
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -53,6 +53,34 @@ CREATE TABLE IF NOT EXISTS ingests (
 );
 CREATE INDEX IF NOT EXISTS stories_hash ON stories (text_hash);
 """
+
+# The one-a-day filter of the Phoenix pipeline: identical (date, source, target, code)
+# events collapse into one record that counts its mentions, stories and publishers
+# (GDELT's NumMentions, NumArticles, NumSources) and lists the stories.
+_DAILY_VIEW = """
+CREATE OR REPLACE VIEW events_daily AS
+SELECT e.date, e.source, e.target, e.code,
+       any_value(e.source_country) AS source_country,
+       any_value(e.target_country) AS target_country,
+       any_value(e.root) AS root, any_value(e.name) AS name,
+       any_value(e.quad_class) AS quad_class, any_value(e.goldstein) AS goldstein,
+       any_value(e.plover) AS plover,
+       count(*) AS num_mentions, count(DISTINCT e.story_id) AS num_articles,
+       count(DISTINCT s.source) AS num_sources,
+       list(DISTINCT e.story_id ORDER BY e.story_id) AS story_ids
+FROM events e LEFT JOIN stories s ON s.story_id = e.story_id
+WHERE NOT e.negated
+GROUP BY e.date, e.source, e.target, e.code;
+"""
+
+DAILY_FIELDS = ("date", "source", "source_country", "target", "target_country", "code",
+                "root", "name", "quad_class", "goldstein", "plover", "num_mentions",
+                "num_articles", "num_sources", "story_ids")
+
+# Migrations: MIGRATIONS[v] takes a database from schema v to v + 1.
+MIGRATIONS = {
+    1: _DAILY_VIEW,
+}
 
 _STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",
                   "sentences", "events", "ingest_id")
@@ -138,15 +166,41 @@ class Store:
                     f"this one reads {SCHEMA_VERSION})",
                     hint="upgrade dyadwatch (pip install -U dyadwatch)")
             if version < SCHEMA_VERSION:
-                raise UserError(
-                    f"{self.path} has schema {version}, which this dyadwatch cannot migrate",
-                    hint="re-ingest the stories into a new --db file")
+                self._migrate(version, read_only)
             return
         if read_only:
             raise UserError(f"{self.path} is empty, not a dyadwatch database",
                             hint="create one with `dyadwatch ingest`")
+        self._run("BEGIN TRANSACTION")
         self._run(_SCHEMA)
+        self._run(_DAILY_VIEW)
         self._run("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        self._run("COMMIT")
+
+    def _migrate(self, version: int, read_only: bool) -> None:
+        """Bring an older database up to this schema, one step at a time, atomically."""
+        if any(v not in MIGRATIONS for v in range(version, SCHEMA_VERSION)):
+            raise UserError(
+                f"{self.path} has schema {version}, which this dyadwatch cannot migrate",
+                hint="re-ingest the stories into a new --db file")
+        if read_only:
+            # Reading commands migrate too: reopen for writing once, then read-only again.
+            self.con.close()
+            with Store(self.path):
+                pass
+            self.con = duckdb.connect(self.path, read_only=True)
+            return
+        self._run("BEGIN TRANSACTION")
+        try:
+            for v in range(version, SCHEMA_VERSION):
+                self._run(MIGRATIONS[v])
+            self._run("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                      [str(SCHEMA_VERSION)])
+            self._run("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.TransactionException):
+                self._run("ROLLBACK")
+            raise
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -276,6 +330,7 @@ class Store:
     def query_events(
         self, *, date_from: Date | None = None, date_to: Date | None = None,
         actors: Sequence[str] = (), codes: Sequence[str] = (), limit: int | None = None,
+        daily: bool = False,
     ) -> tuple[str, list]:
         """SQL and parameters selecting events by date, actor and CAMEO code prefix."""
         where, params = [], []
@@ -302,10 +357,15 @@ class Store:
                 clauses.append("code LIKE ?")
                 params.append(code + "%")
             where.append("(" + " OR ".join(clauses) + ")")
-        sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM events"
+        if daily:
+            sql = f"SELECT {', '.join(DAILY_FIELDS)} FROM events_daily"
+            order = "date, source, target, code"
+        else:
+            sql = f"SELECT {', '.join(EVENT_FIELDS)} FROM events"
+            order = "date, story_id, sentence_index, event_id"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY date, story_id, sentence_index, event_id"
+        sql += f" ORDER BY {order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return sql, params

@@ -1,0 +1,71 @@
+"""The DuckDB store used directly: the one-a-day view and schema migration."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from dyadwatch.coding.pipeline import code_chunk
+from dyadwatch.store import db as storedb
+from dyadwatch.store.db import SCHEMA_VERSION, Store
+from dyadwatch.stories import Story
+
+
+def _stories() -> list[Story]:
+    day = date(2022, 5, 1)
+    return [
+        Story("a", day, "Chile praised Peru. Chile praised Peru again.", source="Wire A"),
+        Story("b", day, "Chile praised Peru on Sunday.", source="Wire B"),
+        Story("c", date(2022, 5, 2), "Chile praised Peru on Monday.", source="Wire B"),
+    ]
+
+
+def test_one_a_day_view_counts_mentions_stories_and_sources(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch(code_chunk(_stories()), ingest_id=1)
+        raw = store.events(actors=["CHL"])
+        daily = store.events(actors=["CHL"], daily=True)
+    assert len(raw) == 4
+    assert [(d["date"], d["num_mentions"], d["num_articles"], d["num_sources"])
+            for d in daily] == [("2022-05-01", 3, 2, 2), ("2022-05-02", 1, 1, 1)]
+    assert daily[0]["story_ids"] == ["a", "b"]
+
+
+def test_an_older_schema_is_migrated_in_place(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(storedb._SCHEMA)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO stories (story_id, date) VALUES ('x', DATE '2020-01-01')")
+    con.close()
+    with Store(path) as store:
+        assert store.status()["stories"] == 1
+        assert store.events(daily=True) == []
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select value from meta").fetchall() == [(str(SCHEMA_VERSION),)]
+    con.close()
+
+
+def test_an_unmigratable_schema_is_refused(tmp_path):
+    import pytest
+
+    from dyadwatch.errors import UserError
+
+    path = tmp_path / "ancient.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '0')")
+    con.close()
+    with pytest.raises(UserError, match="cannot migrate"):
+        Store(path)
+
+
+def test_a_reading_command_migrates_too(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(storedb._SCHEMA)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.close()
+    with Store(path, read_only=True) as store:
+        assert store.events(daily=True) == []
