@@ -108,13 +108,14 @@ def test_ingest_is_idempotent_and_queryable(tmp_path, corpus):
     db = str(tmp_path / "t.duckdb")
     r = run("ingest", str(corpus), str(SEED), "--db", db)
     assert r.returncode == 0, r.stderr
-    assert b"4 stories read, 4 coded, 0 already stored, 0 rejected" in r.stdout
+    assert b"4 stories read, 4 coded, 0 already stored, 0 near-duplicates, 0 rejected" in r.stdout
     con = duckdb.connect(db, read_only=True)
     n_events = con.execute("select count(*) from events").fetchone()[0]
     con.close()
     again = run("ingest", str(corpus), str(SEED), "--db", db)
     assert again.returncode == 0
-    assert b"4 stories read, 0 coded, 4 already stored, 0 rejected, 0 events" in again.stdout
+    assert (b"4 stories read, 0 coded, 4 already stored, 0 near-duplicates, 0 rejected, "
+            b"0 events") in again.stdout
     con = duckdb.connect(db, read_only=True)
     assert con.execute("select count(*) from events").fetchone()[0] == n_events
     assert con.execute("select count(*) from stories").fetchone()[0] == 4

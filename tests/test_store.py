@@ -69,3 +69,47 @@ def test_a_reading_command_migrates_too(tmp_path):
     con.close()
     with Store(path, read_only=True) as store:
         assert store.events(daily=True) == []
+
+
+BASE = ("The foreign ministers of Chile and Peru met in Lima on Tuesday to discuss the "
+        "maritime border, trade in copper and fish, and a plan for joint patrols against "
+        "smuggling along the coast, officials from both countries said after the talks "
+        "ended late in the evening.")
+
+
+def test_near_duplicates_are_clustered_not_coded(tmp_path):
+    from dyadwatch.store.ingest import ingest
+
+    day = date(2022, 5, 1)
+    copy = BASE.replace("late in the evening", "late in the night")  # a small edit
+    other = "Completely different text about Kenya and Uganda signing a deal. " * 3
+    first = [Story("wire-1", day, BASE, source="Wire A", url="http://a.example/1")]
+    second = [Story("wire-2", day, copy, source="Wire B", url="http://b.example/2"),
+              Story("paper-3", day, other, source="Paper C")]
+    path = tmp_path / "n.duckdb"
+    with Store(path) as store:
+        s1, _ = ingest(store, first, ["x"])
+        s2, _ = ingest(store, second, ["y"])
+        members = store.con.execute(
+            "select story_id, cluster_id, source, url from story_members").fetchall()
+        coded = {r[0] for r in store.con.execute("select story_id from stories").fetchall()}
+    assert (s1.coded, s2.coded, s2.near_duplicates) == (1, 1, 1)
+    assert members == [("wire-2", "wire-1", "Wire B", "http://b.example/2")]
+    assert coded == {"wire-1", "paper-3"}
+    # Re-running is safe: the copy is now known and skipped, not added twice.
+    with Store(path) as store:
+        s3, _ = ingest(store, second, ["y"])
+    assert (s3.skipped, s3.near_duplicates, s3.coded) == (2, 0, 0)
+
+
+def test_near_duplicates_within_one_run_and_switch_off(tmp_path):
+    from dyadwatch.store.ingest import ingest
+
+    day = date(2022, 5, 1)
+    pair = [Story("a", day, BASE), Story("b", day, BASE + " More details followed.")]
+    with Store(tmp_path / "one.duckdb") as store:
+        s, _ = ingest(store, pair, ["x"])
+    assert (s.coded, s.near_duplicates) == (1, 1)
+    with Store(tmp_path / "off.duckdb") as store:
+        s, _ = ingest(store, pair, ["x"], near_dup=0)
+    assert (s.coded, s.near_duplicates) == (2, 0)

@@ -162,10 +162,13 @@ def code_cmd(paths: tuple[str, ...], fmt: str | None, workers: int,
 @DATE
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True,
               help="Stories written per transaction.")
+@click.option("--near-dup", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+              help="Similarity (MinHash of 5-word shingles) from which a story counts as a "
+                   "copy of a stored one: recorded in its cluster, not coded. 0 turns it off.")
 @ACTORS
 @PATTERNS
 def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date | None,
-               batch_size: int, actor_files: tuple[str, ...],
+               batch_size: int, near_dup: float, actor_files: tuple[str, ...],
                pattern_files: tuple[str, ...]) -> None:
     """Code stories into the database; stories already stored are skipped.
 
@@ -194,11 +197,12 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
 
             summary, status = ingest(store, _read(paths, default_date), list(paths),
                                      workers=workers, batch=batch_size, on_item=on_item,
-                                     options=_options(actor_files, pattern_files))
+                                     options=_options(actor_files, pattern_files),
+                                     near_dup=near_dup)
     click.echo(
         f"{db}: {summary.read} stories read, {summary.coded} coded, "
-        f"{summary.skipped} already stored, {summary.rejected} rejected, "
-        f"{summary.events} events written"
+        f"{summary.skipped} already stored, {summary.near_duplicates} near-duplicates, "
+        f"{summary.rejected} rejected, {summary.events} events written"
     )
     if status == "interrupted":
         click.echo("dyadwatch: interrupted after the last complete batch; run the same command "
@@ -294,6 +298,7 @@ def status_cmd(db: str, fmt: str) -> None:
     click.echo(f"database:  {info['db']} (schema {info['schema_version']})")
     click.echo(f"stories:   {info['stories']}")
     click.echo(f"events:    {info['events']}  ({info['first_date']} .. {info['last_date']})")
+    click.echo(f"near-duplicate stories (not coded): {info['near_duplicates']}")
     click.echo(f"rejects:   {info['rejects']}")
     for reason, n in info["rejects_by_reason"].items():
         click.echo(f"  {reason}: {n}")

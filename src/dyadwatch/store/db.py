@@ -19,14 +19,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.coding.pipeline import Coded
 from dyadwatch.errors import UserError
+from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -77,13 +79,31 @@ DAILY_FIELDS = ("date", "source", "source_country", "target", "target_country", 
                 "root", "name", "quad_class", "goldstein", "plover", "num_mentions",
                 "num_articles", "num_sources", "story_ids")
 
+# Near-duplicate stories: MinHash signatures and LSH band keys of coded stories, and the
+# near-copies found of them (not coded; each keeps its id, source and url).
+_NEAR_DUP_TABLES = """
+CREATE TABLE IF NOT EXISTS story_signatures (story_id VARCHAR PRIMARY KEY, sig UINTEGER[]);
+CREATE TABLE IF NOT EXISTS story_bands (
+    key UBIGINT, story_id VARCHAR, PRIMARY KEY (key, story_id)
+);
+CREATE TABLE IF NOT EXISTS story_members (
+    story_id VARCHAR PRIMARY KEY, cluster_id VARCHAR, similarity DOUBLE, date DATE,
+    title VARCHAR, source VARCHAR, url VARCHAR, origin VARCHAR, text_hash VARCHAR,
+    ingest_id INTEGER
+);
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS near_duplicates INTEGER DEFAULT 0;
+"""
+
 # Migrations: MIGRATIONS[v] takes a database from schema v to v + 1.
 MIGRATIONS = {
     1: _DAILY_VIEW,
+    2: _NEAR_DUP_TABLES,
 }
 
 _STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",
                   "sentences", "events", "ingest_id")
+_MEMBER_COLUMNS = ("story_id", "cluster_id", "similarity", "date", "title", "source", "url",
+                   "origin", "text_hash", "ingest_id")
 _REJECT_COLUMNS = ("reject_id", "origin", "story_id", "reason", "message", "hint", "ingest_id",
                    "rejected_at")
 
@@ -97,6 +117,7 @@ class IngestSummary:
     skipped: int = 0
     rejected: int = 0
     events: int = 0
+    near_duplicates: int = 0
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
 
 
@@ -138,6 +159,7 @@ class Store:
             raise UserError(f"{self.path} is not a dyadwatch database ({str(exc).splitlines()[0]})",
                             hint="pass another --db file") from None
         self._check_schema(read_only)
+        self._pending_sigs: dict[str, Signature] = {}
 
     def __enter__(self) -> Store:
         return self
@@ -174,6 +196,7 @@ class Store:
         self._run("BEGIN TRANSACTION")
         self._run(_SCHEMA)
         self._run(_DAILY_VIEW)
+        self._run(_NEAR_DUP_TABLES)
         self._run("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         self._run("COMMIT")
 
@@ -204,14 +227,18 @@ class Store:
 
     # -- ingest ----------------------------------------------------------------------------
 
-    def unseen(self, items: Iterable[Story | Reject], batch: int = 256
-               ) -> Iterator[Story | Reject | Skipped]:
-        """Pass through stories not yet stored (by id or text); mark the others Skipped."""
+    def unseen(self, items: Iterable[Story | Reject], batch: int = 256,
+               near_dup: float = 0.8) -> Iterator[Story | Reject | Skipped | NearDuplicate]:
+        """Pass through stories not yet stored; mark exact copies (same id or text) Skipped
+        and near-copies (MinHash similarity >= ``near_dup``; 0 turns this off) as
+        NearDuplicate of the stored story they copy."""
         seen_ids: set[str] = set()
         seen_hashes: set[str] = set()
+        run_bands: dict[int, list[str]] = {}  # band key -> stories of this run
+        run_sigs: dict[str, np.ndarray] = {}
         buf: list[Story | Reject] = []
 
-        def flush() -> Iterator[Story | Reject | Skipped]:
+        def flush() -> Iterator[Story | Reject | Skipped | NearDuplicate]:
             stories = [x for x in buf if isinstance(x, Story)]
             known_ids: set[str] = set()
             known_hashes: set[str] = set()
@@ -220,21 +247,37 @@ class Store:
                 self.con.register("_batch", ids)
                 for sid, h in self.con.execute(
                     "SELECT s.story_id, s.text_hash FROM stories s JOIN _batch b "
-                    "ON s.story_id = b.id OR s.text_hash = b.h"
+                    "ON s.story_id = b.id OR s.text_hash = b.h UNION ALL "
+                    "SELECT m.story_id, m.text_hash FROM story_members m JOIN _batch b "
+                    "ON m.story_id = b.id OR m.text_hash = b.h"
                 ).fetchall():
                     known_ids.add(sid)
                     known_hashes.add(h)
                 self.con.unregister("_batch")
+            fresh = [x for x in stories if not (x.id in known_ids or x.hash in known_hashes)]
+            sigs = {s.id: signature(s.text) for s in fresh} if near_dup > 0 else {}
+            stored = self._stored_candidates([g for g in sigs.values() if g is not None])
             for x in buf:
                 if isinstance(x, Reject):
                     yield x
-                elif (x.id in known_ids or x.hash in known_hashes or x.id in seen_ids
-                      or x.hash in seen_hashes):
+                    continue
+                if (x.id in known_ids or x.hash in known_hashes or x.id in seen_ids
+                        or x.hash in seen_hashes):
                     yield Skipped(x)
-                else:
-                    seen_ids.add(x.id)
-                    seen_hashes.add(x.hash)
-                    yield x
+                    continue
+                seen_ids.add(x.id)
+                seen_hashes.add(x.hash)
+                sig = sigs.get(x.id)
+                if sig is not None:
+                    best = _best_match(sig, stored, run_bands, run_sigs)
+                    if best is not None and best[1] >= near_dup:
+                        yield NearDuplicate(x, best[0], round(best[1], 3))
+                        continue
+                    for key in sig.bands:
+                        run_bands.setdefault(key, []).append(x.id)
+                    run_sigs[x.id] = sig.values
+                    self._pending_sigs[x.id] = sig
+                yield x
             buf.clear()
 
         for item in items:
@@ -243,6 +286,22 @@ class Store:
                 yield from flush()
         yield from flush()
 
+    def _stored_candidates(self, sigs: list[Signature]) -> dict[int, list[tuple[str, np.ndarray]]]:
+        """Stored stories sharing a band with any of ``sigs``, by band key."""
+        keys = sorted({k for s in sigs for k in s.bands})
+        if not keys:
+            return {}
+        self.con.register("_keys", pa.table({"key": pa.array(keys, type=pa.uint64())}))
+        rows = self.con.execute(
+            "SELECT b.key, b.story_id, g.sig FROM story_bands b JOIN _keys k ON b.key = k.key "
+            "JOIN story_signatures g ON g.story_id = b.story_id"
+        ).fetchall()
+        self.con.unregister("_keys")
+        out: dict[int, list[tuple[str, np.ndarray]]] = {}
+        for key, sid, sig in rows:
+            out.setdefault(int(key), []).append((sid, np.asarray(sig, dtype=np.uint32)))
+        return out
+
     def begin_ingest(self, inputs: Sequence[str]) -> int:
         # This process holds the database's write lock, so a run still marked "running"
         # was killed before it could finish: say so.
@@ -250,7 +309,8 @@ class Store:
         row = self._one("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests")
         ingest_id = int(row[0]) if row else 1
         self._run(
-            "INSERT INTO ingests VALUES (?, ?, NULL, ?, 0, 0, 0, 0, 0, 'running')",
+            "INSERT INTO ingests (ingest_id, started_at, inputs, read, coded, skipped, rejected,"
+            " events, status) VALUES (?, ?, ?, 0, 0, 0, 0, 0, 'running')",
             [ingest_id, _now(), " ".join(inputs)],
         )
         return ingest_id
@@ -258,16 +318,29 @@ class Store:
     def end_ingest(self, ingest_id: int, summary: IngestSummary, status: str) -> None:
         self._run(
             "UPDATE ingests SET finished_at = ?, read = ?, coded = ?, skipped = ?, rejected = ?,"
-            " events = ?, status = ? WHERE ingest_id = ?",
+            " events = ?, status = ?, near_duplicates = ? WHERE ingest_id = ?",
             [_now(), summary.read, summary.coded, summary.skipped, summary.rejected,
-             summary.events, status, ingest_id],
+             summary.events, status, summary.near_duplicates, ingest_id],
         )
 
-    def write_batch(self, results: Sequence[Coded | Reject], ingest_id: int) -> int:
-        """Write coded stories with their events, and rejects, in one transaction."""
-        stories, events, rejects = [], [], []
+    def write_batch(self, results: Sequence[Coded | Reject | NearDuplicate],
+                    ingest_id: int) -> int:
+        """Write coded stories with their events, near-copies and rejects, in one transaction."""
+        stories, events, rejects, members, sigs, bands = [], [], [], [], [], []
         for r in results:
+            if isinstance(r, NearDuplicate):
+                s = r.story
+                members.append({
+                    "story_id": s.id, "cluster_id": r.cluster_id, "similarity": r.similarity,
+                    "date": s.date, "title": s.title, "source": s.source, "url": s.url,
+                    "origin": s.origin, "text_hash": s.hash, "ingest_id": ingest_id,
+                })
+                continue
             if isinstance(r, Coded):
+                sig = self._pending_sigs.pop(r.story.id, None)
+                if sig is not None:
+                    sigs.append({"story_id": r.story.id, "sig": sig.values.tolist()})
+                    bands += [{"key": k, "story_id": r.story.id} for k in sig.bands]
                 s = r.story
                 stories.append({
                     "story_id": s.id, "date": s.date, "title": s.title, "source": s.source,
@@ -291,6 +364,9 @@ class Store:
                 ("stories", stories, _STORY_COLUMNS),
                 ("events", events, EVENT_FIELDS),
                 ("rejects", rejects, _REJECT_COLUMNS),
+                ("story_members", members, _MEMBER_COLUMNS),
+                ("story_signatures", sigs, ("story_id", "sig")),
+                ("story_bands", bands, ("key", "story_id")),
             ):
                 if not rows:
                     continue
@@ -409,6 +485,7 @@ class Store:
             "stories": one("SELECT count(*) FROM stories")[0],
             "events": one("SELECT count(*) FROM events")[0],
             "rejects": one("SELECT count(*) FROM rejects")[0],
+            "near_duplicates": one("SELECT count(*) FROM story_members")[0],
             "first_date": span[0].isoformat() if span and span[0] else None,
             "last_date": span[1].isoformat() if span and span[1] else None,
             "rejects_by_reason": dict(reasons),
@@ -423,3 +500,18 @@ class Store:
 
 def _quote(path: str) -> str:
     return path.replace("'", "''")
+
+
+def _best_match(sig: Signature, stored: dict[int, list[tuple[str, np.ndarray]]],
+                run_bands: dict[int, list[str]], run_sigs: dict[str, np.ndarray]
+                ) -> tuple[str, float] | None:
+    """The most similar stored or earlier story sharing a band with ``sig``."""
+    best: tuple[str, float] | None = None
+    for key in sig.bands:
+        candidates = list(stored.get(key, ())) + [(sid, run_sigs[sid])
+                                                  for sid in run_bands.get(key, ())]
+        for sid, values in candidates:
+            sim = sig.similarity(values)
+            if best is None or sim > best[1]:
+                best = (sid, sim)
+    return best

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from dyadwatch.coding.pipeline import DEFAULT_OPTIONS, Coded, CodingOptions, code_stories
 from dyadwatch.store.db import IngestSummary, Skipped, Store
+from dyadwatch.store.neardup import NearDuplicate
 from dyadwatch.stories import Reject, Story
 
 BATCH = 64
@@ -15,19 +16,20 @@ BATCH = 64
 
 def ingest(
     store: Store, items: Iterable[Story | Reject], inputs: Sequence[str], *, workers: int = 1,
-    batch: int = BATCH, on_item: Callable[[Coded | Reject | Skipped], None] | None = None,
-    options: CodingOptions = DEFAULT_OPTIONS,
+    batch: int = BATCH, on_item: Callable[[object], None] | None = None,
+    options: CodingOptions = DEFAULT_OPTIONS, near_dup: float = 0.8,
 ) -> tuple[IngestSummary, str]:
     """Code ``items`` into ``store``. Returns the counts and the run's status.
 
-    Already stored stories (same id or same text) are skipped and counted; rejects are
-    recorded with their reason. Each batch of stories is written with its events in one
-    transaction. On Ctrl-C the batch in hand is written and the run ends "interrupted";
+    Already stored stories (same id or same text) are skipped and counted; near-copies
+    of a stored story (MinHash similarity >= ``near_dup``) are recorded as members of its
+    cluster and not coded; rejects are recorded with their reason. Each batch of stories
+    is written with its events in one transaction. On Ctrl-C the batch in hand is written and the run ends "interrupted";
     running the same command again resumes.
     """
     summary = IngestSummary()
     ingest_id = store.begin_ingest(inputs)
-    pending: list[Coded | Reject] = []
+    pending: list[Coded | Reject | NearDuplicate] = []
     status = "done"
     stop = threading.Event()
 
@@ -44,10 +46,15 @@ def ingest(
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, request_stop)
     try:
-        for result in code_stories(store.unseen(items), workers=workers, options=options):
+        stream = store.unseen(items, near_dup=near_dup)
+        for result in code_stories(stream, workers=workers, options=options):
             if isinstance(result, Skipped):
                 summary.read += 1
                 summary.skipped += 1
+            elif isinstance(result, NearDuplicate):
+                summary.read += 1
+                summary.near_duplicates += 1
+                pending.append(result)
             elif isinstance(result, Coded):
                 summary.read += 1
                 summary.coded += 1
