@@ -233,3 +233,12 @@ def test_user_dictionary_and_pattern_files(tmp_path):
     bad.write_text("999 verb zap\n")
     r = run("code", "-", "--patterns", str(bad), stdin=story)
     assert r.returncode == 2 and b"bad.txt:1" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_reject_lines_are_never_wrapped(tmp_path):
+    long_name = "a-story-file-with-a-rather-long-name-that-goes-on-and-on-for-a-while.txt"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / long_name).write_text("No date here at all.")
+    r = run("ingest", str(tmp_path / "in"), "--db", str(tmp_path / "t.duckdb"))
+    lines = [x for x in r.stderr.decode().splitlines() if x.startswith("dyadwatch: rejected:")]
+    assert len(lines) == 1 and long_name in lines[0] and "--date" in lines[0]

@@ -192,7 +192,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
             def on_item(item: object) -> None:
                 if isinstance(item, Reject):
                     progress.console.print(f"dyadwatch: rejected: {item.line()}",
-                                           markup=False, highlight=False)
+                                           markup=False, highlight=False, soft_wrap=True)
                 progress.advance(task)
 
             summary, status = ingest(store, _read(paths, default_date), list(paths),
