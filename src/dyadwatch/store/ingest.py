@@ -24,8 +24,8 @@ def ingest(
     Already stored stories (same id or same text) are skipped and counted; near-copies
     of a stored story (MinHash similarity >= ``near_dup``) are recorded as members of its
     cluster and not coded; rejects are recorded with their reason. Each batch of stories
-    is written with its events in one transaction. On Ctrl-C the batch in hand is written and the run ends "interrupted";
-    running the same command again resumes.
+    is written with its events in one transaction. On Ctrl-C the batch in hand is written
+    and the run ends "interrupted"; running the same command again resumes.
     """
     summary = IngestSummary()
     ingest_id = store.begin_ingest(inputs)
