@@ -1,14 +1,15 @@
 """dyadwatch: news stories in, CAMEO-coded political events out.
 
 The public Python API is small: :func:`code` codes one text and returns event
-records; the command line (``dyadwatch --help``) covers the rest.
+records; :func:`open` opens a database for analysis (pandas DataFrames); the command
+line (``dyadwatch --help``) covers the rest.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "code"]
+__all__ = ["__version__", "code", "open"]
 
 
 def code(text: str, date: str, story_id: str | None = None) -> list:
@@ -20,3 +21,12 @@ def code(text: str, date: str, story_id: str | None = None) -> list:
     from dyadwatch.coding.pipeline import code_text
 
     return code_text(text, date=date, story_id=story_id)
+
+
+def open(db: str) -> object:  # noqa: A001 - dyadwatch.open(db) reads like open()
+    """Open a dyadwatch database for analysis: ``.events(...)`` and ``.dyad(a, b, by=...)``
+    return pandas DataFrames. Use ``with dyadwatch.open("dyadwatch.duckdb") as ds: ...``.
+    """
+    from dyadwatch.analysis.api import open_dataset
+
+    return open_dataset(db)

@@ -58,9 +58,14 @@ class EventWriter:
         self.stream.flush()
 
 
+def console_for(stream: TextIO, width: int | None = None) -> Console:
+    """A rich console for ``stream``: the terminal's width, or 160 columns into a file."""
+    return Console(file=stream, width=width or (None if stream.isatty() else 160),
+                   highlight=False)
+
+
 def render_table(rows: list[dict], stream: TextIO, *, width: int | None = None) -> None:
-    console = Console(file=stream, width=width or (None if stream.isatty() else 160),
-                      highlight=False)
+    console = console_for(stream, width)
     if not rows:
         console.print("no events")
         return
@@ -87,8 +92,7 @@ def render_table(rows: list[dict], stream: TextIO, *, width: int | None = None) 
 
 def render_daily_table(rows: list[dict], stream: TextIO, *, width: int | None = None) -> None:
     """The one-a-day view: one row per (date, source, target, code) with its support."""
-    console = Console(file=stream, width=width or (None if stream.isatty() else 160),
-                      highlight=False)
+    console = console_for(stream, width)
     if not rows:
         console.print("no events")
         return

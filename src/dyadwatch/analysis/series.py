@@ -1,0 +1,109 @@
+"""Dyad series: how two actors have treated each other over time, from the event store.
+
+An actor is a CAMEO code or prefix: ``RUS`` matches every Russian actor (``RUS``,
+``RUSGOV``, ...), ``RUSGOV`` that code and its sub-codes, ``IGOUNO`` the UN. For each
+period (day, week, month, year) and direction (A->B, B->A) a row gives the event count,
+the counts per quad class, cooperation (quads 1-2), conflict (3-4), net cooperation
+(cooperation minus conflict), and the Goldstein sum and mean. Empty periods between the
+first and last are filled with zeros. ``normalise`` divides the counts by the number of
+all stored events in the period (news volume grows over time).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+
+import duckdb
+import pandas as pd
+
+PERIODS = ("day", "week", "month", "year")
+_FREQ = {"day": "D", "week": "W-MON", "month": "MS", "year": "YS"}
+COUNT_COLUMNS = ("events", "verbal_cooperation", "material_cooperation", "verbal_conflict",
+                 "material_conflict", "cooperation", "conflict", "net_cooperation")
+
+
+def _actor_clause(column: str, actor: str) -> tuple[str, list[str]]:
+    code = actor.upper()
+    if not re.fullmatch(r"[A-Z]{3,15}", code):
+        raise ValueError(f"{actor!r} is not an actor code (use RUS, RUSGOV, IGOUNO, ...)")
+    return f"({column} LIKE ? OR {column}_country = ?)", [code + "%", code]
+
+
+def dyad_series(
+    con: duckdb.DuckDBPyConnection, a: str, b: str, *, by: str = "month",
+    date_from: Date | None = None, date_to: Date | None = None, direction: str = "both",
+    normalise: bool = False,
+) -> pd.DataFrame:
+    """Rows of (period, direction) with counts and Goldstein figures; see the module doc."""
+    if by not in PERIODS:
+        raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
+    if direction not in ("both", "a-b", "b-a"):
+        raise ValueError("direction must be both, a-b or b-a")
+    sa, pa_ = _actor_clause("source", a)
+    ta, pta = _actor_clause("target", a)
+    sb, psb = _actor_clause("source", b)
+    tb, ptb = _actor_clause("target", b)
+    ab, ba = f"({sa} AND {tb})", f"({sb} AND {ta})"
+    dyad = {"both": f"({ab} OR {ba})", "a-b": ab, "b-a": ba}[direction]
+    dyad_params = {"both": pa_ + ptb + psb + pta, "a-b": pa_ + ptb, "b-a": psb + pta}[direction]
+    where, params = [dyad, "NOT negated"], list(dyad_params)
+    if date_from:
+        where.append("date >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("date <= ?")
+        params.append(date_to)
+    label_a, label_b = a.upper(), b.upper()
+    sql = f"""
+        SELECT CAST(date_trunc('{by}', date) AS DATE) AS period,
+               CASE WHEN {ab} THEN '{label_a}->{label_b}' ELSE '{label_b}->{label_a}' END
+                   AS direction,
+               count(*) AS events,
+               count(*) FILTER (WHERE quad_class = 1) AS verbal_cooperation,
+               count(*) FILTER (WHERE quad_class = 2) AS material_cooperation,
+               count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,
+               count(*) FILTER (WHERE quad_class = 4) AS material_conflict,
+               sum(goldstein) AS goldstein_sum
+        FROM events WHERE {' AND '.join(where)}
+        GROUP BY ALL ORDER BY period, direction
+    """
+    df = con.execute(sql, pa_ + ptb + params).df()
+    columns = ["period", "direction", *COUNT_COLUMNS, "goldstein_sum", "goldstein_mean"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    df["period"] = pd.to_datetime(df["period"])
+    # Every period from the first to the last, for every direction present.
+    start = _truncate(date_from or df["period"].min().date(), by)
+    end = date_to or df["period"].max().date()
+    periods = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=_FREQ[by])
+    directions = sorted(df["direction"].unique()) if direction == "both" else list(
+        df["direction"].unique())
+    full = pd.MultiIndex.from_product([periods, directions], names=["period", "direction"])
+    df = df.set_index(["period", "direction"]).reindex(full, fill_value=0).reset_index()
+    df["cooperation"] = df["verbal_cooperation"] + df["material_cooperation"]
+    df["conflict"] = df["verbal_conflict"] + df["material_conflict"]
+    df["net_cooperation"] = df["cooperation"] - df["conflict"]
+    df["goldstein_mean"] = (df["goldstein_sum"] / df["events"].where(df["events"] > 0)).round(3)
+    if normalise:
+        totals = con.execute(
+            f"SELECT CAST(date_trunc('{by}', date) AS DATE) AS period, count(*) AS n "
+            "FROM events WHERE NOT negated GROUP BY ALL").df()
+        totals["period"] = pd.to_datetime(totals["period"])
+        df = df.merge(totals, on="period", how="left")
+        for col in COUNT_COLUMNS:
+            df[col] = (df[col] / df["n"].where(df["n"] > 0)).fillna(0.0).round(5)
+        df = df.drop(columns=["n"])
+    df["period"] = df["period"].dt.date
+    return df[columns]
+
+
+def _truncate(day: Date, by: str) -> Date:
+    """The first day of the period holding ``day`` (as DuckDB's date_trunc)."""
+    if by == "year":
+        return day.replace(month=1, day=1)
+    if by == "month":
+        return day.replace(day=1)
+    if by == "week":
+        return Date.fromordinal(day.toordinal() - day.weekday())
+    return day
