@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from dyadwatch import __version__
 from dyadwatch.analysis.forecasting.bench import forecast_bench
@@ -499,6 +500,114 @@ def relations_cmd(a: str, b: str, db: str, by: str, date_from: Date | None,
                          "-" if isinstance(v, float) else str(v))
         table.add_row(*cells)
     console_for(sys.stdout).print(table)
+
+
+def _horizon(_ctx: click.Context, param: click.Parameter, value: str) -> int:
+    import re
+
+    m = re.fullmatch(r"(\d+)\s*([dwm]?)", value.strip().lower())
+    if not m or int(m.group(1)) == 0:
+        raise click.BadParameter("use days, weeks or months: 7d, 2w, 1m", param=param)
+    return int(m.group(1)) * {"": 1, "d": 1, "w": 7, "m": 30}[m.group(2)]
+
+
+@main.command("forecast")
+@click.argument("a")
+@click.argument("b")
+@DB
+@click.option("--horizon", default="7d", show_default=True, callback=_horizon,
+              help="How far ahead: 7d, 2w, 1m (30 days).")
+@click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
+              help="Forecast from this day (default: the day after the dyad's last event).")
+@click.option("--direction", type=click.Choice(["both", "a-b", "b-a"]), default="both",
+              show_default=True)
+@click.option("--backtest", is_flag=True, help="Also score walk-forward forecasts over the "
+              "later half of the history against a frequency baseline.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def forecast_cmd(a: str, b: str, db: str, horizon: int, as_of: Date | None, direction: str,
+                 backtest: bool, fmt: str) -> None:
+    """Chance of each quad class and CAMEO root between A and B in the next horizon,
+    with the recent events that drive it."""
+    import numpy as np
+    import pandas as pd
+    from rich.table import Table
+
+    from dyadwatch.analysis import dyad_forecast as fc
+    from dyadwatch.analysis.series import dyad_events
+    from dyadwatch.ontology.cameo import QUAD_CLASS_NAMES, load_ontology
+    from dyadwatch.store.db import Store
+
+    with Store(db, read_only=True) as store:
+        try:
+            df = dyad_events(store.con, a, b, direction=direction)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    if df.empty:
+        raise UserError(f"no events between {a.upper()} and {b.upper()} in {db}",
+                        hint="check the actor codes with `dyadwatch events --actor`")
+    dates = list(df["date"])
+    days = fc.to_days(dates)
+    t = (as_of or dates[-1]).toordinal() + (0 if as_of else 1)
+    roots = df["root"].astype(int).to_numpy() - 1
+    quads = df["quad_class"].astype(int).to_numpy() - 1
+    p_root = fc.forecast(days, roots, t, horizon, 20)
+    p_quad = fc.forecast(days, quads, t, horizon, 4)
+    onto = load_ontology()
+    drivers = {}
+    for r in np.argsort(-p_root)[:5]:
+        if p_root[r] <= 0:
+            continue
+        code = f"{r + 1:02d}"
+        recent = df[(df["root"] == code) & (days < t)].tail(3)
+        drivers[code] = [
+            {"date": str(pd.Timestamp(x.date).date()), "source": x.source, "target": x.target,
+             "code": x.code, "sentence": x.sentence, "rule": x.rule}
+            for x in recent.itertuples()]
+    result = {
+        "dyad": [a.upper(), b.upper()], "direction": direction, "horizon_days": horizon,
+        "from": Date.fromordinal(t).isoformat(), "events_used": int((days < t).sum()),
+        "quad_class": {QUAD_CLASS_NAMES[q + 1]: round(float(p_quad[q]), 3) for q in range(4)},
+        "root": {f"{r + 1:02d}": round(float(p_root[r]), 3) for r in range(20)
+                 if p_root[r] > 0},
+        "drivers": drivers,
+    }
+    if backtest:
+        bt_root = fc.backtest(days, roots, horizon, 20)
+        bt_quad = fc.backtest(days, quads, horizon, 4)
+        result["backtest"] = {"root": bt_root.to_dict() if bt_root else None,
+                              "quad_class": bt_quad.to_dict() if bt_quad else None}
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    console = console_for(sys.stdout)
+    console.print(f"{a.upper()} and {b.upper()} ({direction}), next {horizon} days from "
+                  f"{result['from']}, from {result['events_used']} past events")
+    table = Table(header_style="bold")
+    table.add_column("quad class")
+    table.add_column("P", justify="right")
+    for name, p in result["quad_class"].items():
+        table.add_row(name, f"{p:.2f}")
+    console.print(table)
+    table = Table(header_style="bold")
+    for col in ("root", "name", "P", "latest events behind it"):
+        table.add_column(col, justify="right" if col == "P" else "left")
+    for code, p in sorted(result["root"].items(), key=lambda kv: -kv[1])[:8]:
+        latest = drivers.get(code, [])
+        table.add_row(code, onto[code].name, f"{p:.2f}", escape(
+            "; ".join(f"{d['date']} {d['source']}->{d['target']} {d['code']}" for d in latest)))
+    console.print(table)
+    if backtest:
+        for label, bt in result["backtest"].items():
+            if bt is None:
+                console.print(f"backtest ({label}): history too short")
+                continue
+            console.print(
+                f"backtest ({label}, {bt['cuts']} cuts): Brier {bt['brier']:.3f} "
+                f"(frequency baseline {bt['brier_baseline']:.3f}); set P/R/F1 "
+                f"{bt['precision']:.2f}/{bt['recall']:.2f}/{bt['f1']:.2f} (baseline "
+                f"{bt['precision_baseline']:.2f}/{bt['recall_baseline']:.2f}/"
+                f"{bt['f1_baseline']:.2f})")
 
 
 main.add_command(forecast_bench)

@@ -30,6 +30,34 @@ def _actor_clause(column: str, actor: str) -> tuple[str, list[str]]:
     return f"({column} LIKE ? OR {column}_country = ?)", [code + "%", code]
 
 
+def dyad_clause(a: str, b: str, direction: str = "both"
+                ) -> tuple[str, list[str], str, list[str]]:
+    """SQL for "A acts on B" with its parameters, and for the dyad in ``direction``."""
+    if direction not in ("both", "a-b", "b-a"):
+        raise ValueError("direction must be both, a-b or b-a")
+    sa, psa = _actor_clause("source", a)
+    ta, pta = _actor_clause("target", a)
+    sb, psb = _actor_clause("source", b)
+    tb, ptb = _actor_clause("target", b)
+    ab, ba = f"({sa} AND {tb})", f"({sb} AND {ta})"
+    dyad = {"both": f"({ab} OR {ba})", "a-b": ab, "b-a": ba}[direction]
+    params = {"both": psa + ptb + psb + pta, "a-b": psa + ptb, "b-a": psb + pta}[direction]
+    return ab, psa + ptb, dyad, params
+
+
+def dyad_events(con: duckdb.DuckDBPyConnection, a: str, b: str, *, direction: str = "both",
+                date_to: Date | None = None) -> pd.DataFrame:
+    """The (non-negated) events of a dyad, oldest first."""
+    _, _, dyad, params = dyad_clause(a, b, direction)
+    where = [dyad, "NOT negated"]
+    if date_to:
+        where.append("date <= ?")
+        params = [*params, date_to]
+    return con.execute(
+        "SELECT date, source, target, code, root, name, quad_class, goldstein, sentence, rule "
+        f"FROM events WHERE {' AND '.join(where)} ORDER BY date, event_id", params).df()
+
+
 def dyad_series(
     con: duckdb.DuckDBPyConnection, a: str, b: str, *, by: str = "month",
     date_from: Date | None = None, date_to: Date | None = None, direction: str = "both",
@@ -38,15 +66,8 @@ def dyad_series(
     """Rows of (period, direction) with counts and Goldstein figures; see the module doc."""
     if by not in PERIODS:
         raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
-    if direction not in ("both", "a-b", "b-a"):
-        raise ValueError("direction must be both, a-b or b-a")
-    sa, pa_ = _actor_clause("source", a)
-    ta, pta = _actor_clause("target", a)
-    sb, psb = _actor_clause("source", b)
-    tb, ptb = _actor_clause("target", b)
-    ab, ba = f"({sa} AND {tb})", f"({sb} AND {ta})"
-    dyad = {"both": f"({ab} OR {ba})", "a-b": ab, "b-a": ba}[direction]
-    dyad_params = {"both": pa_ + ptb + psb + pta, "a-b": pa_ + ptb, "b-a": psb + pta}[direction]
+    ab, pab, dyad, dyad_params = dyad_clause(a, b, direction)
+    pa_, ptb = pab[:2], pab[2:]
     where, params = [dyad, "NOT negated"], list(dyad_params)
     if date_from:
         where.append("date >= ?")
