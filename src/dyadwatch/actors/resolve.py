@@ -33,7 +33,7 @@ from dyadwatch.actors.dictionary import (
 
 # Dependents that belong to the noun phrase of an actor.
 _NP_DEPS = {"compound", "amod", "poss", "det", "nummod", "nmod", "flat", "appos", "case",
-            "quantmod", "npadvmod", "punct", "prep", "pobj", "cc", "conj"}
+            "quantmod", "npadvmod", "prep", "pobj", "cc", "conj"}
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 _THING_PRONOUNS = {"it", "its"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
@@ -306,7 +306,8 @@ def _trim(span: Span) -> str:
     tokens = list(span)
     while tokens and (tokens[0].dep_ in ("det", "punct", "cc") or tokens[0].is_punct):
         tokens = tokens[1:]
-    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ == "ADP"):
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ == "ADP"
+                      or tokens[-1].dep_ == "case"):
         tokens = tokens[:-1]
     if not tokens:
         return span.text
