@@ -242,3 +242,22 @@ def test_reject_lines_are_never_wrapped(tmp_path):
     r = run("ingest", str(tmp_path / "in"), "--db", str(tmp_path / "t.duckdb"))
     lines = [x for x in r.stderr.decode().splitlines() if x.startswith("dyadwatch: rejected:")]
     assert len(lines) == 1 and long_name in lines[0] and "--date" in lines[0]
+
+
+def test_stories_in_other_languages_are_rejected_as_such(tmp_path):
+    rows = [
+        {"id": "fr", "date": "2021-05-05", "text": "La France a condamné l'attaque contre "
+         "la Syrie et a demandé une réunion du Conseil de sécurité des Nations unies."},
+        {"id": "es", "date": "2021-05-05", "text": "España criticó a Marruecos por la crisis "
+         "migratoria y convocó a su embajador en Madrid para pedir explicaciones."},
+        {"id": "en", "date": "2021-05-05", "text": "Spain criticized Morocco."},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    db = str(tmp_path / "t.duckdb")
+    r = run("ingest", str(path), "--db", db)
+    assert r.returncode == 1 and b"1 coded" in r.stdout and b"2 rejected" in r.stdout
+    con = duckdb.connect(db, read_only=True)
+    rejects = con.execute("select story_id, reason from rejects order by 1").fetchall()
+    con.close()
+    assert rejects == [("es", "not-english"), ("fr", "not-english")]

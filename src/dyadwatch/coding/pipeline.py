@@ -21,6 +21,7 @@ from typing import TypeVar
 from dyadwatch.coding.coder import Coder
 from dyadwatch.coding.events import Event
 from dyadwatch.stories import Reject, Story, story_id_for
+from dyadwatch.stories.language import foreign_language
 
 DEFAULT_CHUNK = 16
 T = TypeVar("T")
@@ -62,22 +63,40 @@ def _get_coder(options: CodingOptions) -> Coder:
 
 def code_chunk(stories: list[Story], options: CodingOptions = DEFAULT_OPTIONS
                ) -> list[Coded | Reject]:
-    """Parse and code a list of stories in this process; a story that fails is rejected."""
+    """Parse and code a list of stories in this process, in order. A story in another
+    language, or one that the parser or coder fails on, is rejected with its reason."""
+    results: list[Coded | Reject | None] = [None] * len(stories)
+    english: list[int] = []
+    for i, s in enumerate(stories):
+        lang = foreign_language(s.text)
+        if lang is None:
+            english.append(i)
+        else:
+            results[i] = Reject(s.origin, "not-english",
+                                f"the story is in another language ({lang}), not English",
+                                "dyadwatch codes English text: translate the story first", s.id)
+    for i, result in zip(english, _parse_and_code([stories[i] for i in english], options),
+                         strict=True):
+        results[i] = result
+    return [r for r in results if r is not None]
+
+
+def _parse_and_code(stories: list[Story], options: CodingOptions) -> list[Coded | Reject]:
     from dyadwatch.nlp.load import load_nlp
 
+    if not stories:
+        return []
     nlp = load_nlp()
     coder = _get_coder(options)
     try:
-        docs = list(nlp.pipe((s.text for s in stories), batch_size=len(stories) or 1))
+        docs = list(nlp.pipe((s.text for s in stories), batch_size=len(stories)))
     except Exception:  # one bad story must not cost the others: retry them one by one
-        docs = []
-        out: list[Coded | Reject] = []
-        for s in stories:
-            out.extend(code_chunk([s], options) if len(stories) > 1 else
-                       [Reject(s.origin, "coding-error", "spaCy could not parse this story",
-                               "report it with the story text", s.id)])
-        return out
-    out = []
+        if len(stories) == 1:
+            s = stories[0]
+            return [Reject(s.origin, "coding-error", "spaCy could not parse this story",
+                           "report it with the story text", s.id)]
+        return [r for s in stories for r in _parse_and_code([s], options)]
+    out: list[Coded | Reject] = []
     for story, doc in zip(stories, docs, strict=True):
         try:
             events = coder.code_doc(doc, story.id, story.date,
