@@ -264,8 +264,12 @@ def events_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tu
 @main.command("export")
 @DB
 @_with_filters
-@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]),
-              required=True, help="File format.")
+@click.option("--format", "-f", "fmt",
+              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "gdelt", "icews", "plover",
+                                 "phoenix"]),
+              required=True, help="File format: the record contract as jsonl, csv, tsv or "
+              "parquet, or the columns of GDELT 2.0 events, ICEWS, PLOVER (JSON lines) or "
+              "Phoenix.")
 @click.option("--output", "-o", required=True, metavar="FILE", help="The file to write.")
 @click.option("--daily", is_flag=True, help="Export the one-a-day view (see `events --daily`).")
 def export_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],

@@ -37,8 +37,11 @@ class Lookup:
         }
 
 
-def _head(tokens: list[Token]) -> Token | None:
-    nominal = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "PRON")]
+def _head(tokens: list[Token], matched: set[int]) -> Token | None:
+    # A lone name may be tagged oddly out of context ("Zelensky" as INTJ): a token the
+    # dictionary knows counts as nominal too.
+    nominal = ([t for t in tokens if t.pos_ in ("NOUN", "PROPN", "PRON")]
+               or [t for t in tokens if t.i in matched])
     if not nominal:
         return None
     roots = [t for t in nominal if t.head.i == t.i or t.head.pos_ not in ("NOUN", "PROPN")]
@@ -51,7 +54,7 @@ def lookup(nlp: Language, dictionary: ActorDictionary, text: str,
     doc = nlp(text)
     sent = doc[:]
     matches = sentence_matches(dictionary, sent, day)
-    head = _head(list(doc))
+    head = _head(list(doc), set(matches))
     actor = None
     if head is not None:
         actor = Resolver(dictionary).resolve(head, matches, StoryContext(date=day))

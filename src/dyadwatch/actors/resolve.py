@@ -34,6 +34,8 @@ from dyadwatch.actors.dictionary import (
 # Dependents that belong to the noun phrase of an actor.
 _NP_DEPS = {"compound", "amod", "poss", "det", "nummod", "nmod", "flat", "appos", "case",
             "quantmod", "npadvmod", "prep", "pobj", "cc", "conj"}
+# Punctuation inside a name ("al-Shabaab", "U.S.-backed"); commas and brackets end it.
+_INNER_PUNCT = {"-", "\u2013", ".", "'", "\u2019", "&", "/"}
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 _THING_PRONOUNS = {"it", "its"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
@@ -91,7 +93,7 @@ def _phrase_tokens(head: Token, matched: dict[int, Match]) -> list[Token]:
         tok = stack.pop()
         for child in tok.children:
             dep = child.dep_
-            if dep not in _NP_DEPS:
+            if dep not in _NP_DEPS and not (dep == "punct" and child.text in _INNER_PUNCT):
                 continue
             if dep == "prep" and (child.lower_ != "of" or not any(
                     t.i in matched for t in child.subtree)):

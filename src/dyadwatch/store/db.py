@@ -25,6 +25,7 @@ import pyarrow as pa
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.coding.pipeline import Coded
 from dyadwatch.errors import UserError
+from dyadwatch.store.formats import EXPORT_FORMATS, export_events
 from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
@@ -458,7 +459,17 @@ class Store:
         return rows
 
     def export(self, fmt: str, output: str, **filters: object) -> int:
+        """Write the selected events to ``output`` (whole, then renamed into place)."""
         sql, params = self.query_events(**filters)  # type: ignore[arg-type]
+        if fmt in EXPORT_FORMATS:
+            if filters.get("daily"):
+                raise UserError(f"--format {fmt} exports single events, not the daily view",
+                                hint="drop --daily, or use jsonl, csv, tsv or parquet")
+            tmp = output + ".part"
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                n = export_events(self.con, sql, params, fmt, fh)
+            Path(tmp).replace(output)
+            return n
         options = {
             "jsonl": "FORMAT JSON",
             "csv": "FORMAT CSV, HEADER",
