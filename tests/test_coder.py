@@ -160,3 +160,14 @@ def test_actor_text_has_no_dangling_preposition():
     (e,) = dyadwatch.code("Human Rights Watch accused the Syrian regime of torture.",
                           date="2016-01-01")
     assert e.target_text == "Syrian regime" and e.target == "SYRGOV"
+
+
+def test_the_object_can_belong_to_the_target():
+    assert ("JPN", "IRQ", "071") in triples("Japan forgave Iraq's debt.")
+    assert ("RUSMIL", "FIN", "128") in triples("Russian jets violated Finnish airspace.")
+
+
+def test_an_event_governed_through_a_preposition_is_framed():
+    # "accused Russia of attacking Kyiv" is an accusation, not an attack by Ukraine.
+    assert triples("Ukraine accused Russia of attacking Kyiv.") == {("UKR", "RUS", "112")}
+    assert triples("Germany praised France for helping Italy.") == {("DEU", "FRA", "051")}

@@ -42,7 +42,7 @@ _RELATIVE = {"that", "which", "who", "whom"}
 _CONDITIONAL = {"if", "unless", "whether"}
 # Links through which a governing word frames an event: "vowed to attack" (xcomp),
 # "warned that it would attack" (ccomp), "readiness to cooperate" (acl).
-_FRAME_LINKS = {"xcomp", "ccomp", "acl"}
+_FRAME_LINKS = {"xcomp", "ccomp", "acl", "pcomp", "prep"}
 _MAX_HOPS = 6
 
 
@@ -180,6 +180,8 @@ class Coder:
                 continue
             if pattern.xcomp and not xcomps & pattern.xcomp:
                 continue
+            if pattern.mod and (obj is None or not _modifiers(obj) & pattern.mod):
+                continue  # "used chemical weapons": the object's modifier
             sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx)
             if not sources or not targets and not _mutual(pattern, sources):
                 continue
@@ -222,12 +224,18 @@ class Coder:
             # "approved new anti-Russia sanctions": the target is in the object's modifier.
             target_heads += _anti_modifiers(obj)
         targets = self._actors(target_heads, matches, ctx)
+        if not targets and pattern.obj and obj is not None:
+            # "expelled 45 Russian diplomats": the object is the target; "hijacked a British
+            # tanker", "forgave Iraq's debt": the object belongs to the target.
+            targets = self._actors([obj], matches, ctx) or self._actors(
+                [c for c in obj.children if c.dep_ in ("poss", "compound", "amod", "nmod")
+                 and c.pos_ != "PRON"], matches, ctx)
         return sources, targets
 
     # -- nouns -----------------------------------------------------------------------------
 
     def _code_noun(self, noun: Token, matches: dict[int, Match], ctx: StoryContext) -> list[tuple]:
-        mods = {c.lemma_.lower() for c in noun.children if c.dep_ in ("compound", "amod", "nmod")}
+        mods = _modifiers(noun)
         link = _link(noun, self._frame_triggers)
         for pattern in self.patterns.nouns[noun.lemma_.lower()]:
             if pattern.mod and not mods & pattern.mod:
@@ -306,6 +314,10 @@ class Coder:
 def _lemma_in(tok: Token, lemmas: frozenset[str]) -> bool:
     text = tok.lower_.replace("-", "")
     return tok.lemma_.lower() in lemmas or text in lemmas or text.rstrip("s") in lemmas
+
+
+def _modifiers(tok: Token) -> set[str]:
+    return {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
 
 
 def _mutual(pattern: Pattern, sources: list[Actor]) -> bool:
