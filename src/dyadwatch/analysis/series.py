@@ -17,6 +17,8 @@ from datetime import date as Date
 import duckdb
 import pandas as pd
 
+from dyadwatch.store.db import date_clauses
+
 PERIODS = ("day", "week", "month", "year")
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS", "year": "YS"}
 COUNT_COLUMNS = ("events", "verbal_cooperation", "material_cooperation", "verbal_conflict",
@@ -49,10 +51,9 @@ def dyad_events(con: duckdb.DuckDBPyConnection, a: str, b: str, *, direction: st
                 date_to: Date | None = None) -> pd.DataFrame:
     """The (non-negated) events of a dyad, oldest first."""
     _, _, dyad, params = dyad_clause(a, b, direction)
-    where = [dyad, "NOT negated"]
-    if date_to:
-        where.append("date <= ?")
-        params = [*params, date_to]
+    dates, date_params = date_clauses(None, date_to)
+    where = [dyad, "NOT negated", *dates]
+    params = [*params, *date_params]
     return con.execute(
         "SELECT date, source, target, code, root, name, quad_class, goldstein, sentence, rule "
         f"FROM events WHERE {' AND '.join(where)} ORDER BY date, event_id", params).df()
@@ -68,13 +69,8 @@ def dyad_series(
         raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
     ab, pab, dyad, dyad_params = dyad_clause(a, b, direction)
     pa_, ptb = pab[:2], pab[2:]
-    where, params = [dyad, "NOT negated"], list(dyad_params)
-    if date_from:
-        where.append("date >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("date <= ?")
-        params.append(date_to)
+    dates, date_params = date_clauses(date_from, date_to)
+    where, params = [dyad, "NOT negated", *dates], [*dyad_params, *date_params]
     label_a, label_b = a.upper(), b.upper()
     sql = f"""
         SELECT CAST(date_trunc('{by}', date) AS DATE) AS period,

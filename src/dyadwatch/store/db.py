@@ -410,13 +410,7 @@ class Store:
         daily: bool = False,
     ) -> tuple[str, list]:
         """SQL and parameters selecting events by date, actor and CAMEO code prefix."""
-        where, params = [], []
-        if date_from:
-            where.append("date >= ?")
-            params.append(date_from)
-        if date_to:
-            where.append("date <= ?")
-            params.append(date_to)
+        where, params = date_clauses(date_from, date_to)
         for actor in actors:
             a = actor.upper()
             if not re.fullmatch(r"[A-Z]{3,15}", a):
@@ -507,6 +501,19 @@ class Store:
                 "events": last[8], "status": last[9],
             },
         }
+
+
+def date_clauses(date_from: Date | None, date_to: Date | None) -> tuple[list[str], list]:
+    """WHERE clauses (and parameters) for an inclusive range of event dates."""
+    where: list[str] = []
+    params: list = []
+    if date_from:
+        where.append("date >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("date <= ?")
+        params.append(date_to)
+    return where, params
 
 
 def _quote(path: str) -> str:
