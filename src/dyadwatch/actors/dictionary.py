@@ -10,6 +10,7 @@ the same format.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pycountry
 import spacy
+from spacy.tokenizer import Tokenizer
 
 # Entry kinds. A "capital" is a metonym for the government, "military" and
 # "legislature" metonyms for those sectors (the Pentagon, the Duma).
@@ -28,6 +30,7 @@ COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON, REGION 
 )
 METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
 _END = "\0"
+_PLAIN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,20 @@ class ActorDictionary:
 
     def __init__(self) -> None:
         self._trie: dict = {}
-        self._tokenizer = spacy.blank("en").tokenizer
+        self._tokenizer: Tokenizer | None = None
         self.size = 0
 
+    def _words(self, phrase: str) -> list[str]:
+        # Plain words split on spaces exactly as spaCy's English tokenizer splits them;
+        # anything else ("U.S.", "al-Shabaab", "Côte d'Ivoire") goes through the tokenizer.
+        if _PLAIN.fullmatch(phrase):
+            return phrase.split()
+        if self._tokenizer is None:
+            self._tokenizer = spacy.blank("en").tokenizer
+        return [t.text for t in self._tokenizer(phrase)]
+
     def add(self, entry: Entry) -> None:
-        words = [t.text for t in self._tokenizer(entry.phrase)]
+        words = self._words(entry.phrase)
         while words and words[0].lower() == "the":
             words = words[1:]
         if not words:
