@@ -14,7 +14,7 @@ from py3langid import langid
 
 MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.85  # English Reuters tables reach 0.63 for "pcm" at most
-SAMPLE = 3000
+SAMPLE = 800
 
 
 @lru_cache(maxsize=1)
