@@ -171,3 +171,12 @@ def test_an_event_governed_through_a_preposition_is_framed():
     # "accused Russia of attacking Kyiv" is an accusation, not an attack by Ukraine.
     assert triples("Ukraine accused Russia of attacking Kyiv.") == {("UKR", "RUS", "112")}
     assert triples("Germany praised France for helping Italy.") == {("DEU", "FRA", "051")}
+
+
+def test_demand_made_of_the_subject_of_a_that_clause():
+    assert ("DEU", "RUS", "1056") in triples("Germany demanded that Russia withdraw from Ukraine.")
+
+
+def test_calling_someone_names_is_not_a_phone_call():
+    got = triples("The Ukrainian president called Russia a terrorist state.")
+    assert not any(c == "041" for _, _, c in got)

@@ -40,6 +40,8 @@ _OBJECT_CONTROL = {"urge", "ask", "order", "call", "force", "tell", "persuade", 
                    "invite", "allow", "press", "pressure", "request", "instruct", "demand"}
 _RELATIVE = {"that", "which", "who", "whom"}
 _CONDITIONAL = {"if", "unless", "whether"}
+# Appeals and demands made of the subject of a "that" clause.
+_CLAUSE_TARGET_ROOTS = {"02", "10"}
 # Links through which a governing word frames an event: "vowed to attack" (xcomp),
 # "warned that it would attack" (ccomp), "readiness to cooperate" (acl).
 _FRAME_LINKS = {"xcomp", "ccomp", "acl", "pcomp", "prep"}
@@ -171,7 +173,8 @@ class Coder:
         objects = [c for c in verb.children if c.dep_ == "dobj"]
         obj = objects[-1] if objects else None
         prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
-        xcomps = {c.lemma_.lower() for c in verb.children if c.dep_ == "xcomp"}
+        # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
+        xcomps = {c.lemma_.lower() for c in verb.children if c.dep_ in ("xcomp", "ccomp")}
         link = _link(verb, self._frame_triggers)
         for pattern in self.patterns.verbs[verb.lemma_.lower()]:
             if pattern.obj and (obj is None or not _lemma_in(obj, pattern.obj)):
@@ -180,6 +183,8 @@ class Coder:
                 continue
             if pattern.xcomp and not xcomps & pattern.xcomp:
                 continue
+            if not pattern.obj and any(c.dep_ == "oprd" for c in verb.children):
+                continue  # "called Russia a terrorist state" names, it does not call
             if pattern.mod and (obj is None or not _modifiers(obj) & pattern.mod):
                 continue  # "used chemical weapons": the object's modifier
             sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx)
@@ -220,6 +225,10 @@ class Coder:
                 target_heads.append(obj)
             target_heads += [c for c in pred.children if c.dep_ == "dative"
                              and c.pos_ in ("NOUN", "PROPN", "PRON")]
+            if obj is None and pattern.code[:2] in _CLAUSE_TARGET_ROOTS:
+                # "demanded that Russia withdraw": the demand is made of the clause's subject.
+                target_heads += [s for c in pred.children if c.dep_ == "ccomp"
+                                 for s in c.children if s.dep_ in _SUBJ]
         if pattern.obj and obj is not None:
             # "approved new anti-Russia sanctions": the target is in the object's modifier.
             target_heads += _anti_modifiers(obj)
