@@ -261,3 +261,11 @@ def test_stories_in_other_languages_are_rejected_as_such(tmp_path):
     rejects = con.execute("select story_id, reason from rejects order by 1").fetchall()
     con.close()
     assert rejects == [("es", "not-english"), ("fr", "not-english")]
+
+
+def test_the_database_inside_the_input_folder_is_not_an_input(tmp_path):
+    (tmp_path / "a.txt").write_text("date 2020-01-01 Chile praised Peru.")
+    db = str(tmp_path / "in-here.duckdb")
+    assert run("ingest", str(tmp_path), "--db", db).returncode == 0
+    again = run("ingest", str(tmp_path), "--db", db)
+    assert again.returncode == 0 and b"rejected:" not in again.stderr

@@ -196,7 +196,12 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
                                            markup=False, highlight=False, soft_wrap=True)
                 progress.advance(task)
 
-            summary, status = ingest(store, _read(paths, default_date), list(paths),
+            # The database itself may sit in the folder being ingested: not an input.
+            own = {str(Path(db).resolve()), str(Path(db + ".wal").resolve())}
+            items = (x for x in _read(paths, default_date)
+                     if not (isinstance(x, Reject) and x.reason == "unknown-format"
+                             and str(Path(x.origin).resolve()) in own))
+            summary, status = ingest(store, items, list(paths),
                                      workers=workers, batch=batch_size, on_item=on_item,
                                      options=_options(actor_files, pattern_files),
                                      near_dup=near_dup)
