@@ -59,6 +59,13 @@ class KeyedCounter:
         out[ids < 0] = 0.0
         return out
 
+    def decayed_at(self, ids: np.ndarray, day: int, col: int) -> np.ndarray:
+        """Decayed sums of one lambda (index col) as seen from `day`; 0 for id -1."""
+        safe = np.maximum(ids, 0)
+        out = self.dec[safe, col] * np.exp2(-self.lambdas[col] * (day - self.upd[safe]))
+        out[ids < 0] = 0.0
+        return out
+
     def get(self, arr: np.ndarray, ids: np.ndarray, fill: float = 0.0) -> np.ndarray:
         out = arr[np.maximum(ids, 0)].astype(np.float64)
         out[ids < 0] = fill

@@ -1,8 +1,10 @@
 """Learned ranker: LightGBM LambdaRank over recurrency-style features of candidate objects.
 
 Candidates of a query (s, r, ?, t) are the earlier neighbours of s (any relation, capped by a
-recency prior) plus the most popular recent objects of r; every other entity is scored below
-all candidates (tied, mean rank). Features only use facts strictly before day t.
+recency prior), the most popular recent objects of r and the two-hop objects of r (objects o of
+earlier (k, r, o) facts of the recent neighbours k of s, by decayed path weight); every other
+entity is scored below all candidates (tied, mean rank). Features only use facts strictly before
+day t.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .recurrency import LAMBDA_GRID, RecurrencyBaseline, RecurrencyState, timeli
 
 NEVER = 10_000.0
 PAIR_LAMBDAS = (0.02, 0.1, 0.5)
+LAMBDA_01 = LAMBDA_GRID.index(0.1)
 TRIPLE_LAMBDA_IDX = tuple(LAMBDA_GRID.index(x) for x in (0.01, 0.1, 0.5, 2.0))
 
 
@@ -29,6 +32,8 @@ class RankerConfig:
 
     max_neighbors: int = 250
     top_popular: int = 30
+    two_hop: int = 50
+    two_hop_neighbors: int = 100
     rule_window: int = 10
     popular_lambda: float = 0.2
     train_days: int = 60
@@ -54,7 +59,8 @@ FEATURES = (
     "ro_share", "ro_dec_share", "ro_inv_share", "o_deg_dec", "o_since", "o_deg",
     "rule_sum", "rule_max", "rule_dec",
     "q_sr_cnt", "q_sr_since", "q_s_deg", "q_n_rec", "q_n_cand", "q_rel",
-    "is_neighbor", "is_popular",
+    "h2_score", "h2_rank", "h2_ratio",
+    "is_neighbor", "is_popular", "is_two_hop",
 )
 
 
@@ -71,6 +77,16 @@ def group_rank(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     out = np.empty(len(g), dtype=np.float64)
     out[order] = first
     return out
+
+
+def sorted_lookup(keys: np.ndarray, query: np.ndarray, *values: np.ndarray
+                  ) -> tuple[np.ndarray, ...]:
+    """(found mask, values[i] at each query key) for sorted unique keys; 0 where not found."""
+    if len(keys) == 0:
+        return (np.zeros(len(query), dtype=bool), *(np.zeros(len(query)) for _ in values))
+    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    ok = keys[pos] == query
+    return (ok, *(np.where(ok, v[pos], 0.0) for v in values))
 
 
 def group_max(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
@@ -155,6 +171,26 @@ class FeatureState(DayState):
     def rule_conf(self) -> np.ndarray:
         return self.rule_head / np.maximum(self.rule_body, 1.0)[:, None]
 
+    def two_hop(self, gs: np.ndarray, gr: np.ndarray, owner: np.ndarray, nb: np.ndarray,
+                nb_w: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two-hop objects of groups (s, r): sum over neighbours k of s of w(s, k) * dec(k, r, o).
+
+        owner / nb / nb_w: the neighbours k of each group's s with their decayed pair weight
+        (only the two_hop_neighbors heaviest are followed). Returns (sorted unique keys
+        group * n + o with o != s, score).
+        """
+        n = self.n
+        keep = group_rank(owner, nb_w) < self.cfg.two_hop_neighbors
+        og, k, w = owner[keep], nb[keep], nb_w[keep]
+        lo = self.rec.triple_key(k, gr[og], np.zeros_like(k))
+        own2, tid = self.rec.triples.range_ids(lo, lo + n)
+        val = w[own2] * self.rec.triples.decayed_at(tid, day, LAMBDA_01)
+        grp = og[own2]
+        obj = self.rec.triples.keys[tid] % n
+        ok = obj != gs[grp]
+        uk, inv = np.unique(grp[ok] * n + obj[ok], return_inverse=True)
+        return uk, np.bincount(inv.reshape(-1), weights=val[ok], minlength=len(uk))
+
     def features(self, keys: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidates and features for groups keys[:, (s, r)] at `day`: (group, object, X)."""
         cfg = self.cfg
@@ -170,7 +206,10 @@ class FeatureState(DayState):
         t_id = self.rec.triples.ids(self.rec.triple_key(gs[owner], gr[owner], obj))
         t_id = np.where(t_id >= 0, np.where(self.rec.triples.cnt[np.maximum(t_id, 0)] > 0,
                                             t_id, -1), -1)
-        prior = self.rec.triples.decayed(t_id, day)[:, LAMBDA_GRID.index(0.1)] * 1e3 + p_dec[:, 1]
+        prior = self.rec.triples.decayed_at(t_id, day, LAMBDA_01) * 1e3 + p_dec[:, 1]
+        h2_key, h2_val = self.two_hop(gs, gr, owner, obj, p_dec[:, 1], day)
+        h2_g = h2_key // n
+        h2_rk = group_rank(h2_g, h2_val)
         rk = group_rank(owner, prior)
         keep = rk < cfg.max_neighbors
         owner, obj = owner[keep], obj[keep]
@@ -183,15 +222,17 @@ class FeatureState(DayState):
         po = top[rel_inv.reshape(-1)].reshape(-1)
         pok = top_ok[rel_inv.reshape(-1)].reshape(-1)
         pg, po = pg[pok], po[pok]
-        ck = np.concatenate([owner * n + obj, pg * n + po])
-        src = np.concatenate([np.ones(len(owner)), np.full(len(pg), 2.0)])
+        h2_top = h2_key[h2_rk < cfg.two_hop]
+        ck = np.concatenate([owner * n + obj, pg * n + po, h2_top])
+        src = np.concatenate([np.ones(len(owner)), np.full(len(pg), 2.0),
+                              np.full(len(h2_top), 3.0)])
         uk, inv = np.unique(ck, return_inverse=True)
-        flag = np.zeros(len(uk))
-        np.maximum.at(flag, inv, src)  # 1 neighbour, 2 popular only
-        is_nb = np.zeros(len(uk))
-        np.maximum.at(is_nb, inv, (src == 1).astype(float))
-        is_pop = np.zeros(len(uk))
-        np.maximum.at(is_pop, inv, (src == 2).astype(float))
+        inv = inv.reshape(-1)
+        is_src: dict[str, np.ndarray] = {}
+        for code, name in ((1.0, "is_neighbor"), (2.0, "is_popular"), (3.0, "is_two_hop")):
+            flag = np.zeros(len(uk))
+            np.maximum.at(flag, inv, (src == code).astype(float))
+            is_src[name] = flag
         g = uk // n
         o = uk % n
         s = gs[g]
@@ -227,7 +268,7 @@ class FeatureState(DayState):
         sr_id = self.sr.ids(s * r2 + r)
         sr_cnt = self.sr.get(self.sr.cnt, sr_id)
         cols["t_share"] = t_cnt / np.maximum(sr_cnt, 1.0)
-        d01 = tdec_all[:, LAMBDA_GRID.index(0.1)]
+        d01 = tdec_all[:, LAMBDA_01]
         cols["t_dec_ratio"] = d01 / np.maximum(group_max(g, d01, ng)[g], 1e-300)
         # --- pairs (s, *, o)
         pid = self.pairs.ids(s * n + o)
@@ -244,7 +285,7 @@ class FeatureState(DayState):
         i_cnt = tr.get(tr.cnt, iid)
         cols["i_cnt"] = i_cnt
         cols["i_since"] = np.where(i_cnt > 0, day - tr.get(tr.last, iid, -1), NEVER)
-        cols["i_dec0.1"] = tr.decayed(iid, day)[:, LAMBDA_GRID.index(0.1)]
+        cols["i_dec0.1"] = tr.decayed(iid, day)[:, LAMBDA_01]
         # --- object popularity
         cols["ro_share"] = xi
         dec_tot = self.ro_dec.sum(axis=1)
@@ -261,7 +302,7 @@ class FeatureState(DayState):
         rmax = np.zeros(len(s))
         np.maximum.at(rmax, ow, cval)
         cols["rule_max"] = rmax
-        tdec_r = tr.decayed(rt, day)[:, LAMBDA_GRID.index(0.1)]
+        tdec_r = tr.decayed(rt, day)[:, LAMBDA_01]
         cols["rule_dec"] = np.bincount(ow, weights=cval * tdec_r, minlength=len(s))
         # --- query-level
         cols["q_sr_cnt"] = sr_cnt
@@ -272,8 +313,12 @@ class FeatureState(DayState):
         cols["q_n_rec"] = n_rec[g]
         cols["q_n_cand"] = np.bincount(g, minlength=ng)[g].astype(float)
         cols["q_rel"] = r.astype(float)
-        cols["is_neighbor"] = is_nb
-        cols["is_popular"] = is_pop
+        # --- two-hop objects of r via the neighbours of s
+        h_ok, h_sc, h_rk = sorted_lookup(h2_key, uk, h2_val, h2_rk)
+        cols["h2_score"] = h_sc
+        cols["h2_rank"] = np.where(h_ok, h_rk, NEVER)
+        cols["h2_ratio"] = h_sc / np.maximum(group_max(g, h_sc, ng)[g], 1e-300)
+        cols.update(is_src)
         x = np.stack([cols[f] for f in FEATURES], axis=1).astype(np.float32)
         return g, o, x
 
