@@ -11,12 +11,12 @@ all stored events in the period (news volume grows over time).
 
 from __future__ import annotations
 
-import re
 from datetime import date as Date
 
 import duckdb
 import pandas as pd
 
+from dyadwatch.analysis.groups import actor_clause, label
 from dyadwatch.store.db import date_clauses
 
 PERIODS = ("day", "week", "month", "year")
@@ -25,22 +25,15 @@ COUNT_COLUMNS = ("events", "verbal_cooperation", "material_cooperation", "verbal
                  "material_conflict", "cooperation", "conflict", "net_cooperation")
 
 
-def _actor_clause(column: str, actor: str) -> tuple[str, list[str]]:
-    code = actor.upper()
-    if not re.fullmatch(r"[A-Z]{3,15}", code):
-        raise ValueError(f"{actor!r} is not an actor code (use RUS, RUSGOV, IGOUNO, ...)")
-    return f"({column} LIKE ? OR {column}_country = ?)", [code + "%", code]
-
-
 def dyad_clause(a: str, b: str, direction: str = "both"
                 ) -> tuple[str, list[str], str, list[str]]:
     """SQL for "A acts on B" with its parameters, and for the dyad in ``direction``."""
     if direction not in ("both", "a-b", "b-a"):
         raise ValueError("direction must be both, a-b or b-a")
-    sa, psa = _actor_clause("source", a)
-    ta, pta = _actor_clause("target", a)
-    sb, psb = _actor_clause("source", b)
-    tb, ptb = _actor_clause("target", b)
+    sa, psa = actor_clause("source", a)
+    ta, pta = actor_clause("target", a)
+    sb, psb = actor_clause("source", b)
+    tb, ptb = actor_clause("target", b)
     ab, ba = f"({sa} AND {tb})", f"({sb} AND {ta})"
     dyad = {"both": f"({ab} OR {ba})", "a-b": ab, "b-a": ba}[direction]
     params = {"both": psa + ptb + psb + pta, "a-b": psa + ptb, "b-a": psb + pta}[direction]
@@ -68,10 +61,9 @@ def dyad_series(
     if by not in PERIODS:
         raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
     ab, pab, dyad, dyad_params = dyad_clause(a, b, direction)
-    pa_, ptb = pab[:2], pab[2:]
     dates, date_params = date_clauses(date_from, date_to)
     where, params = [dyad, "NOT negated", *dates], [*dyad_params, *date_params]
-    label_a, label_b = a.upper(), b.upper()
+    label_a, label_b = label(a), label(b)
     sql = f"""
         SELECT CAST(date_trunc('{by}', date) AS DATE) AS period,
                CASE WHEN {ab} THEN '{label_a}->{label_b}' ELSE '{label_b}->{label_a}' END
@@ -85,7 +77,7 @@ def dyad_series(
         FROM events WHERE {' AND '.join(where)}
         GROUP BY ALL ORDER BY period, direction
     """
-    df = con.execute(sql, pa_ + ptb + params).df()
+    df = con.execute(sql, pab + params).df()
     columns = ["period", "direction", *COUNT_COLUMNS, "goldstein_sum", "goldstein_mean"]
     if df.empty:
         return pd.DataFrame(columns=columns)
