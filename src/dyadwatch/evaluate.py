@@ -30,6 +30,7 @@ import pycountry
 
 from dyadwatch.coding.events import Event
 from dyadwatch.coding.pipeline import Coded, CodingOptions, code_stories
+from dyadwatch.goldrefs import join_text
 from dyadwatch.ontology.cameo import load_ontology
 from dyadwatch.stories import Reject, Story
 
@@ -57,7 +58,7 @@ def read_gold(path: Path) -> Iterator[GoldLine | Reject]:
                 continue
             origin = f"{path}:{number}"
             try:
-                obj = json.loads(line)
+                obj = join_text(json.loads(line), path)  # ref -> text (goldrefs)
                 events = tuple(
                     {"source": str(e["source"]).upper(), "target": str(e["target"]).upper(),
                      "code": str(e["code"])}
