@@ -11,6 +11,7 @@ EVENT_FIELDS = (
     "source_text", "source", "source_country", "target_text", "target", "target_country",
     "code", "root", "name", "quad_class", "goldstein", "plover",
     "rule", "negated", "confidence",
+    "location", "geonames_id", "latitude", "longitude", "location_country", "location_rule",
 )
 
 
@@ -38,6 +39,14 @@ class Event:
     rule: str
     negated: bool
     confidence: float
+    # Where it happened (dyadwatch.places): null when neither the sentence nor the story
+    # names a place.
+    location: str | None = None
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    location_country: str | None = None
+    location_rule: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -29,7 +29,7 @@ from dyadwatch.store.formats import EXPORT_FORMATS, export_events
 from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS events (
     sentence VARCHAR, source_text VARCHAR, source VARCHAR, source_country VARCHAR,
     target_text VARCHAR, target VARCHAR, target_country VARCHAR, code VARCHAR,
     root VARCHAR, name VARCHAR, quad_class TINYINT, goldstein DOUBLE, plover VARCHAR,
-    rule VARCHAR, negated BOOLEAN, confidence DOUBLE
+    rule VARCHAR, negated BOOLEAN, confidence DOUBLE, location VARCHAR, geonames_id BIGINT,
+    latitude DOUBLE, longitude DOUBLE, location_country VARCHAR, location_rule VARCHAR
 );
 CREATE TABLE IF NOT EXISTS rejects (
     reject_id VARCHAR PRIMARY KEY, origin VARCHAR, story_id VARCHAR, reason VARCHAR,
@@ -95,10 +96,21 @@ CREATE TABLE IF NOT EXISTS story_members (
 ALTER TABLE ingests ADD COLUMN IF NOT EXISTS near_duplicates INTEGER DEFAULT 0;
 """
 
+# Schema 4: where each event happened (dyadwatch.places); older events get nulls.
+_LOCATION_COLUMNS = """
+ALTER TABLE events ADD COLUMN IF NOT EXISTS location VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS geonames_id BIGINT;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS latitude DOUBLE;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS longitude DOUBLE;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS location_country VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS location_rule VARCHAR;
+"""
+
 # Migrations: MIGRATIONS[v] takes a database from schema v to v + 1.
 MIGRATIONS = {
     1: _DAILY_VIEW,
     2: _NEAR_DUP_TABLES,
+    3: _LOCATION_COLUMNS,
 }
 
 _STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",

@@ -405,8 +405,8 @@ _WRITERS: dict[str, Callable[[Row, StoryInfo], str | None]] = {
 
 # -- read back -------------------------------------------------------------------------
 
-_INTS = ("sentence_index", "quad_class")
-_FLOATS = ("goldstein", "confidence")
+_INTS = ("sentence_index", "quad_class", "geonames_id")
+_FLOATS = ("goldstein", "confidence", "latitude", "longitude")
 
 
 def _record(**values: object) -> Row:
