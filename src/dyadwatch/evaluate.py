@@ -51,7 +51,13 @@ class GoldLine:
 
 
 def read_gold(path: Path) -> Iterator[GoldLine | Reject]:
-    """Gold lines of a JSON Lines file; malformed lines become rejects."""
+    """Gold lines of a JSON Lines file (or PETRARCH validation XML: :mod:`dyadwatch.goldxml`);
+    malformed lines become rejects."""
+    if path.suffix.lower() == ".xml":
+        from dyadwatch.goldxml import read_petrarch_gold
+
+        yield from read_petrarch_gold(path)
+        return
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():

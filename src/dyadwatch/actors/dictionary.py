@@ -4,7 +4,7 @@ Countries come from ``pycountry`` (ISO 3166 names and codes) plus ``data/countri
 (short names, demonyms, capitals and other seats of power); organisations from
 ``data/organisations.tsv``; sector nouns and titles from ``data/sectors.tsv``.
 Users extend a dictionary by editing these files or by passing their own files of
-the same format.
+the same format, or PETRARCH / TABARI dictionaries (:mod:`dyadwatch.actors.petrarch`).
 """
 
 from __future__ import annotations
@@ -129,7 +129,8 @@ class ActorDictionary:
             self._tokenizer = spacy.blank("en").tokenizer
         return [t.text for t in self._tokenizer(phrase)]
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry, first: bool = False) -> None:
+        """Add a phrase; ``first`` puts its meaning before those the phrase already has."""
         words = self._words(entry.phrase)
         while words and words[0].lower() == "the":
             words = words[1:]
@@ -138,7 +139,8 @@ class ActorDictionary:
         node = self._trie
         for w in words:
             node = node.setdefault(w.lower(), {})
-        node.setdefault(_END, []).append((tuple(words), entry))
+        ends = node.setdefault(_END, [])
+        ends.insert(0 if first else len(ends), (tuple(words), entry))
         self.size += 1
 
     @staticmethod
@@ -229,14 +231,21 @@ def load_dictionary(extra_files: Sequence[Path] = ()) -> ActorDictionary:
 
 @lru_cache(maxsize=4)
 def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
+    from dyadwatch.actors.petrarch import looks_like_petrarch, read_petrarch_file
+
     d = ActorDictionary()
     tables: dict[str, list[dict[str, str]]] = {
         name: read_table(_data_text(name))
         for name in ("countries.tsv", "organisations.tsv", "sectors.tsv", "regions.tsv")
     }
     tables["people"] = [row for text in _people_texts() for row in read_table(text)]
+    user_entries: list[Entry] = []
     for path in extra_files:
-        rows = read_table(Path(path).read_text("utf-8"))
+        text = Path(path).read_text("utf-8", errors="replace")
+        if looks_like_petrarch(Path(path), text):
+            user_entries += read_petrarch_file(Path(path))
+            continue
+        rows = read_table(text)
         kind = ("countries.tsv" if rows and "iso3" in rows[0]
                 else "sectors.tsv" if rows and "phrase" in rows[0]
                 else "people" if rows and "role" in rows[0] else "organisations.tsv")
@@ -254,4 +263,8 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
     for row in tables["regions.tsv"]:
         for name in _split(row["names"]):
             d.add(Entry(REGION, name, None, None, row.get("code") or None))
+    # PETRARCH dictionaries come before the bundled meanings of the same phrase, keeping
+    # their file order (the first dated code valid on the day wins).
+    for entry in reversed(user_entries):
+        d.add(entry, first=True)
     return d
