@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from spacy.language import Language
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
-from dyadwatch.actors.dictionary import ActorDictionary, Entry
-from dyadwatch.actors.resolve import Resolver, StoryContext, sentence_matches
+from dyadwatch.actors.dictionary import ActorDictionary, Entry, Match
+from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,53 @@ def lookup(nlp: Language, dictionary: ActorDictionary, text: str,
                 used.extend(e for e in m.entries if e not in used)
     return Lookup(text, actor.code if actor else None, actor.country if actor else None,
                   actor.sector if actor else None, used)
+
+
+def _entries(start: int, end: int, matches: dict[int, Match]) -> list[Entry]:
+    used: list[Entry] = []
+    for i in range(start, end):
+        m = matches.get(i)
+        if m is not None:
+            used.extend(e for e in m.entries if e not in used)
+    return used
+
+
+def resolve_mentions(dictionary: ActorDictionary, doc: Doc, spans: list[tuple[int, int]],
+                     day: Date | None = None) -> list[tuple[Actor | None, list[Entry]]]:
+    """Resolve character spans ``(start, end)`` of a parsed story, reading it in order.
+
+    Each sentence is read as the coder reads it: the people it names and its subjects
+    are resolved first (so they are remembered for pronouns and later sentences), then
+    every span that starts in the sentence, from its syntactic head, in text order.
+    Returns, per span in the order given, the actor (None when unresolved or when the
+    span covers no token) and the dictionary entries that matched inside the actor's
+    phrase (inside the span when unresolved).
+    """
+    resolver = Resolver(dictionary)
+    ctx = StoryContext(date=day)
+    order = sorted(range(len(spans)), key=lambda i: spans[i])
+    out: list[tuple[Actor | None, list[Entry]]] = [(None, [])] * len(spans)
+    k = 0
+    for sent in doc.sents:
+        matches = sentence_matches(dictionary, sent, day)
+        seen: dict[int, Actor | None] = {}
+        for ent in sent.ents:
+            if ent.label_ == "PERSON":
+                seen[ent.root.i] = resolver.resolve(ent.root, matches, ctx)
+        for tok in sent:
+            if tok.dep_ in ("nsubj", "csubj") and tok.pos_ != "PRON":
+                seen[tok.i] = resolver.resolve(tok, matches, ctx, subject=True)
+        while k < len(order) and spans[order[k]][0] < sent.end_char:
+            i = order[k]
+            k += 1
+            span = doc.char_span(*spans[i], alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            head = span.root
+            if head.i not in seen:
+                seen[head.i] = resolver.resolve(head, matches, ctx, subject=head.dep_ in (
+                    "nsubj", "nsubjpass", "csubj"))
+            actor = seen[head.i]
+            where = (actor.start, actor.end) if actor is not None else (span.start, span.end)
+            out[i] = (actor, _entries(*where, matches))
+    return out
