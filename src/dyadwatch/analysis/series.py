@@ -6,7 +6,8 @@ period (day, week, month, year) and direction (A->B, B->A) a row gives the event
 the counts per quad class, cooperation (quads 1-2), conflict (3-4), net cooperation
 (cooperation minus conflict), and the Goldstein sum and mean. Empty periods between the
 first and last are filled with zeros. ``normalise`` divides the counts by the number of
-all stored events in the period (news volume grows over time).
+all stored events in the period (``True`` or ``"events"``) or of all stored stories
+dated in the period (``"stories"``), since news volume grows over time.
 """
 
 from __future__ import annotations
@@ -55,11 +56,14 @@ def dyad_events(con: duckdb.DuckDBPyConnection, a: str, b: str, *, direction: st
 def dyad_series(
     con: duckdb.DuckDBPyConnection, a: str, b: str, *, by: str = "month",
     date_from: Date | None = None, date_to: Date | None = None, direction: str = "both",
-    normalise: bool = False,
+    normalise: bool | str = False,
 ) -> pd.DataFrame:
     """Rows of (period, direction) with counts and Goldstein figures; see the module doc."""
     if by not in PERIODS:
         raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
+    per = "events" if normalise is True else (normalise or None)
+    if per not in (None, "events", "stories"):
+        raise ValueError("normalise must be False, True, 'events' or 'stories'")
     ab, pab, dyad, dyad_params = dyad_clause(a, b, direction)
     dates, date_params = date_clauses(date_from, date_to)
     where, params = [dyad, "NOT negated", *dates], [*dyad_params, *date_params]
@@ -94,10 +98,11 @@ def dyad_series(
     df["conflict"] = df["verbal_conflict"] + df["material_conflict"]
     df["net_cooperation"] = df["cooperation"] - df["conflict"]
     df["goldstein_mean"] = (df["goldstein_sum"] / df["events"].where(df["events"] > 0)).round(3)
-    if normalise:
+    if per:
+        table = "events WHERE NOT negated" if per == "events" else "stories"
         totals = con.execute(
             f"SELECT CAST(date_trunc('{by}', date) AS DATE) AS period, count(*) AS n "
-            "FROM events WHERE NOT negated GROUP BY ALL").df()
+            f"FROM {table} GROUP BY ALL").df()
         totals["period"] = pd.to_datetime(totals["period"])
         df = df.merge(totals, on="period", how="left")
         for col in COUNT_COLUMNS:

@@ -26,6 +26,9 @@ from dyadwatch.analysis.series import PERIODS, _truncate, dyad_clause
 from dyadwatch.store.db import date_clauses
 
 LEVELS = ("country", "actor")
+# Source and target of one country (RUSCOP->RUSOPP): a domestic event.
+_COUNTRY_PAIR = ("coalesce(coalesce(nullif(source_country, ''), source) = "
+                 "coalesce(nullif(target_country, ''), target), false)")
 CHANGE_SORTS = ("goldstein", "net_cooperation", "volume")
 TIT_FOR_TAT_MATCH = ("root", "quad", "conflict")
 
@@ -35,6 +38,7 @@ _STATS = """count(*) AS events, round(avg(goldstein), 3) AS goldstein_mean,
 
 
 def _side(column: str, level: str) -> str:
+    """SQL for the source or target actor at ``level``."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     if level == "actor":
@@ -95,18 +99,20 @@ def top_dyads(con: duckdb.DuckDBPyConnection, *, date_from: Date | None = None,
     """The pairs of actors with most events between them.
 
     Undirected (default) pairs are ordered alphabetically (a < b) and count both
-    directions; ``directed=True`` keeps source a, target b. Events within one actor
-    (``RUS``-``RUS`` at country level) are left out unless ``domestic=True``.
+    directions; ``directed=True`` keeps source a, target b. Domestic events (source and
+    target of one country, such as ``RUSCOP``->``RUSOPP``) are left out unless
+    ``domestic=True``.
     Columns: a, b, events, goldstein_mean, cooperation, conflict, net_cooperation.
     """
     ka, kb = _dyad_keys(level, directed)
     where, params = _where(date_from, date_to)
     sql = f"""
-        WITH d AS (SELECT {ka} AS a, {kb} AS b, quad_class, goldstein
+        WITH d AS (SELECT {ka} AS a, {kb} AS b, quad_class, goldstein,
+                          {_COUNTRY_PAIR} AS same_country
                    FROM events WHERE {where})
         SELECT a, b, {_STATS}
         FROM d WHERE a IS NOT NULL AND b IS NOT NULL AND a <> '' AND b <> ''
-             {'' if domestic else 'AND a <> b'}
+             {'' if domestic else 'AND NOT same_country'}
         GROUP BY a, b ORDER BY events DESC, a, b LIMIT {_check_limit(limit)}
     """
     df = con.execute(sql, params).df()
@@ -130,6 +136,7 @@ def changes(con: duckdb.DuckDBPyConnection, *, before: tuple[Date | None, Date |
     """Undirected dyads whose relations changed most between two periods.
 
     ``before`` and ``after`` are (from, to) pairs of dates (inclusive; None = open).
+    Domestic events (one country on both sides) are left out.
     Per dyad and period: events, Goldstein mean and net cooperation per event
     ((cooperation - conflict) / events, from -1 to 1). ``sort`` ranks by the absolute
     change of ``goldstein`` (mean), ``net_cooperation`` (per event) or ``volume``
@@ -148,14 +155,16 @@ def changes(con: duckdb.DuckDBPyConnection, *, before: tuple[Date | None, Date |
     for name, (f, t) in (("before", (bf, bt)), ("after", (af, at))):
         where, params = _where(f, t)
         frames.append(con.execute(f"""
-            WITH d AS (SELECT {ka} AS a, {kb} AS b, quad_class, goldstein
+            WITH d AS (SELECT {ka} AS a, {kb} AS b, quad_class, goldstein,
+                              {_COUNTRY_PAIR} AS same_country
                        FROM events WHERE {where})
             SELECT a, b, count(*) AS events_{name},
                    avg(goldstein) AS goldstein_{name},
                    (count(*) FILTER (WHERE quad_class IN (1, 2))
                     - count(*) FILTER (WHERE quad_class IN (3, 4))) / count(*)
                        AS net_cooperation_{name}
-            FROM d WHERE a IS NOT NULL AND b IS NOT NULL AND a <> '' AND b <> '' AND a <> b
+            FROM d WHERE a IS NOT NULL AND b IS NOT NULL AND a <> '' AND b <> ''
+                   AND NOT same_country
             GROUP BY a, b""", params).df())
     df = frames[0].merge(frames[1], on=["a", "b"], how="outer")
     for col in ("events_before", "events_after"):
@@ -311,14 +320,22 @@ def _name(con: duckdb.DuckDBPyConnection, code: str) -> str:
 
 
 def period_bounds(by: str, period: Date | str) -> tuple[Date, Date]:
-    """The first and last day of the ``by`` period holding ``period``."""
+    """The first and last day of the ``by`` period holding ``period`` (a date, or text:
+    ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``)."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}")
     if isinstance(period, str):
+        text = period.strip()[:10]
         try:
-            period = Date.fromisoformat(period.strip()[:10])
+            if len(text) == 4:
+                period = Date(int(text), 1, 1)
+            elif len(text) in (6, 7):
+                period = Date(int(text[:4]), int(text[5:]), 1)
+            else:
+                period = Date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"period {period!r} is not a date (YYYY-MM-DD)") from None
+            raise ValueError(f"period {period!r} is not a date (YYYY-MM-DD, YYYY-MM or "
+                             "YYYY)") from None
     elif isinstance(period, pd.Timestamp):
         period = period.date()
     start = _truncate(period, by)
