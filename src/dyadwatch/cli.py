@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dyadwatch import __version__
+from dyadwatch.analysis.commands import COMMANDS as ANALYSIS_COMMANDS
 from dyadwatch.analysis.forecasting.bench import forecast_bench
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.errors import UserError
@@ -454,61 +455,10 @@ def _print_eval(result: Any, by: str | None) -> None:
         console.print(table)
 
 
-@main.command("relations")
-@click.argument("a")
-@click.argument("b")
-@DB
-@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month",
-              show_default=True, help="Period length.")
-@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD")
-@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD")
-@click.option("--direction", type=click.Choice(["both", "a-b", "b-a"]), default="both",
-              show_default=True)
-@click.option("--normalise", is_flag=True,
-              help="Divide counts by all stored events of the period (news volume).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]),
-              default="table", show_default=True)
-def relations_cmd(a: str, b: str, db: str, by: str, date_from: Date | None,
-                  date_to: Date | None, direction: str, normalise: bool, fmt: str) -> None:
-    """How actors A and B treated each other, per period: events by quad class,
-    net cooperation (cooperation minus conflict) and Goldstein sum and mean.
-
-    A and B are actor codes or prefixes: RUS (every Russian actor), RUSGOV, IGOUNO.
-    """
-    from rich.table import Table
-
-    from dyadwatch.analysis.series import dyad_series
-    from dyadwatch.store.db import Store
-
-    with Store(db, read_only=True) as store:
-        try:
-            df = dyad_series(store.con, a, b, by=by, date_from=date_from, date_to=date_to,
-                             direction=direction, normalise=normalise)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-    if fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
-        return
-    if fmt == "json":
-        click.echo(df.to_json(orient="records", date_format="iso", indent=1))
-        return
-    if df.empty:
-        click.echo(f"no events between {a.upper()} and {b.upper()}")
-        return
-    table = Table(title=f"{a.upper()} and {b.upper()} by {by}", header_style="bold")
-    cols = ("period", "direction", "events", "cooperation", "conflict", "net_cooperation",
-            "goldstein_sum", "goldstein_mean")
-    for col in cols:
-        table.add_column(col.replace("_", " "), justify="left" if col in cols[:2] else "right")
-    for row in df.itertuples(index=False):
-        values = row._asdict()
-        cells = []
-        for col in cols:
-            v = values[col]
-            cells.append(f"{v:.3g}" if isinstance(v, float) and v == v else
-                         "-" if isinstance(v, float) else str(v))
-        table.add_row(*cells)
-    console_for(sys.stdout).print(table)
+# The analysis commands (relations, top, changes, reciprocity, tit-for-tat) live in
+# dyadwatch.analysis.commands.
+for _command in ANALYSIS_COMMANDS:
+    main.add_command(_command)
 
 
 def _horizon(_ctx: click.Context, param: click.Parameter, value: str) -> int:
