@@ -37,7 +37,7 @@ CATEGORIES = ("country", "sector", "person", "igo", "group", "pronoun")
 _ACTOR_KEYS = {"id", "corpus", "story", "start", "end", "category", "code"}
 _PLACE_KEYS = {"id", "corpus", "story", "start", "end", "country"}
 # Where the geolocation function may live (it is being built alongside this script).
-PLACE_MODULES = ("dyadwatch.places", "dyadwatch.actors.places")
+PLACE_MODULES = ("dyadwatch.places", "dyadwatch.places.locate", "dyadwatch.actors.places")
 PLACE_FUNCTION = "locate_text"
 
 
@@ -231,8 +231,16 @@ def _entry_dict(e: Any) -> dict:
             if (v := getattr(e, k, None))}
 
 
-def _field(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+def _field(obj: Any, *names: str) -> Any:
+    """The first of ``names`` that ``obj`` (a dict, an object, or its ``place``) has."""
+    for holder in (obj, _field(obj, "place") if names != ("place",) else None):
+        if holder is None:
+            continue
+        for name in names:
+            v = holder.get(name) if isinstance(holder, dict) else getattr(holder, name, None)
+            if v is not None:
+                return v
+    return None
 
 
 def evaluate_places(labels: list[Label], stories: dict[str, dict],
@@ -240,7 +248,8 @@ def evaluate_places(labels: list[Label], stories: dict[str, dict],
     """Score each labelled place against the located place whose span overlaps it most.
 
     ``locate(text, date)`` returns places with ``start``, ``end`` (character offsets in
-    ``text``) and ``country`` (ISO alpha-3), as objects or dicts.
+    ``text``; or ``start_char``, ``end_char``) and ``country`` (ISO alpha-3), as objects
+    or dicts, the country possibly on a nested ``place``.
     """
     by_story: dict[str, list[Label]] = defaultdict(list)
     for lab in labels:
@@ -254,7 +263,7 @@ def evaluate_places(labels: list[Label], stories: dict[str, dict],
             s, e = lab.start - shift, lab.end - shift
             best, overlap = None, 0
             for p in found:
-                ps, pe = _field(p, "start"), _field(p, "end")
+                ps, pe = _field(p, "start", "start_char"), _field(p, "end", "end_char")
                 if isinstance(ps, int) and isinstance(pe, int):
                     o = min(e, pe) - max(s, ps)
                     if o > overlap:
@@ -264,7 +273,7 @@ def evaluate_places(labels: list[Label], stories: dict[str, dict],
                        detail={"text": record["text"][lab.start:lab.end],
                                "located": None if best is None else {
                                    k: _field(best, k) for k in ("name", "country",
-                                                                "geonames_id", "start", "end")
+                                                                "geonames_id")
                                    if _field(best, k) is not None}})
 
 

@@ -118,6 +118,24 @@ def test_places_are_matched_by_overlapping_span(tiny: tuple[Path, Path]) -> None
     assert str(calls[0]) == "2016-12-30"
 
 
+def test_places_may_come_as_objects_with_a_nested_place(tiny: tuple[Path, Path]) -> None:
+    from types import SimpleNamespace
+
+    data, labels = tiny
+    places = actor_eval.load_labels(labels / "places.jsonl", "place")
+    stories = actor_eval.read_stories(data, places)
+
+    def locate(text: str, day: object) -> list[SimpleNamespace]:
+        at = text.index("Berlin")
+        place = SimpleNamespace(country="USA", name="Berlin", geonames_id=None)
+        return [SimpleNamespace(start_char=at, end_char=at + 6, place=place)]
+
+    result = actor_eval.Result()
+    actor_eval.evaluate_places(places, stories, locate, result)
+    assert result.tallies["place"].to_dict() == {"n": 1, "country_acc": 0.0, "code_acc": 0.0}
+    assert result.errors[0]["located"] == {"name": "Berlin", "country": "USA"}
+
+
 def test_a_changed_text_is_skipped_not_scored(tiny: tuple[Path, Path]) -> None:
     data, labels = tiny
     actors = actor_eval.load_labels(labels / "actors.jsonl", "actor")
