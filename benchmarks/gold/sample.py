@@ -1,0 +1,120 @@
+"""Draw the real-news gold sample: seeded, stratified sentence references into ../shared/data.
+
+The sample the labels in this folder were made on (``real_dev.jsonl``, ``real_test.jsonl``)
+is exactly what this script prints with its defaults:
+
+- ConfliBERT (``conflibert/cameo_class_train.tsv``, 1,349 sentences of 2017-2019): 42
+  sentences of each of the five penta classes, drawn at random (seed 4), dated
+  2018-01-01 as the corpus gives no dates;
+- FA-KES (``corpora/fakes_syria/fakes.jsonl``, 804 dated articles on the Syrian war):
+  70 articles drawn at random, then 3 sentences of each (sentences split by the
+  project's spaCy pipeline, 25-350 characters), dated with the article. Most of these
+  sentences have no event between two actors; they stay in, with ``events: []``.
+
+Every reference carries the corpus file, its location (TSV line, or story id and
+character offsets) and the first 10 hex digits of the text's SHA-1; no text. A third
+of each stratum (seeded) is the test split, measured once at the end; the rest is dev.
+
+    .venv/bin/python benchmarks/gold/sample.py > /tmp/refs.jsonl
+    .venv/bin/python benchmarks/gold/sample.py --with-text > /tmp/to_label.jsonl  # not in git
+
+Says so and stops when ../shared/data (or $DYADWATCH_DATA) is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+from dyadwatch.goldrefs import data_root, text_sha1
+
+CONFLIBERT = "conflibert/cameo_class_train.tsv"
+FAKES = "corpora/fakes_syria/fakes.jsonl"
+
+
+def conflibert_refs(root: Path, per_class: int, seed: int) -> list[dict]:
+    lines = (root / CONFLIBERT).read_text(encoding="utf-8").splitlines()
+    by_class: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        text, _, label = line.partition("\t")
+        if text.strip() and label.strip():
+            by_class.setdefault(label.strip(), []).append(number)
+    out = []
+    for label in sorted(by_class):
+        rng = random.Random(f"{seed}:conflibert:{label}")
+        for number in sorted(rng.sample(by_class[label], per_class)):
+            text = lines[number].partition("\t")[0]
+            out.append({"id": f"conflibert:L{number}", "date": "2018-01-01",
+                        "ref": {"file": CONFLIBERT, "line": number},
+                        "sha1": text_sha1(text)[:10], "stratum": f"conflibert-{label}",
+                        "_text": text})
+    return out
+
+
+def fakes_refs(root: Path, stories: int, per_story: int, seed: int) -> list[dict]:
+    from dyadwatch.nlp.load import load_nlp
+
+    rows = [json.loads(x) for x in (root / FAKES).read_text(encoding="utf-8").splitlines()
+            if x.strip()]
+    rows.sort(key=lambda r: str(r["id"]))
+    rng = random.Random(f"{seed}:fakes")
+    picked = sorted(rng.sample(range(len(rows)), stories))
+    nlp = load_nlp()
+    out = []
+    for i in picked:
+        row = rows[i]
+        text = str(row["text"])
+        spans = [(s.start_char, s.end_char) for s in nlp(text).sents]
+        ok = [(k, a, b) for k, (a, b) in enumerate(spans) if 25 <= b - a <= 350]
+        for k, a, b in sorted(random.Random(f"{seed}:fakes:{row['id']}").sample(
+                ok, min(per_story, len(ok)))):
+            out.append({"id": f"fakes:{row['id']}:s{k}", "date": str(row["date"])[:10],
+                        "ref": {"file": FAKES, "story": str(row["id"]), "start": a, "end": b},
+                        "sha1": text_sha1(text[a:b])[:10], "stratum": "fakes",
+                        "_text": text[a:b]})
+    return out
+
+
+def split(refs: list[dict], seed: int) -> None:
+    """Mark a seeded third of each stratum as test, the rest dev (in place)."""
+    strata: dict[str, list[dict]] = {}
+    for r in refs:
+        strata.setdefault(r["stratum"], []).append(r)
+    for name, members in sorted(strata.items()):
+        order = list(range(len(members)))
+        random.Random(f"{seed}:split:{name}").shuffle(order)
+        test = set(order[: len(members) // 3])
+        for k, r in enumerate(members):
+            r["split"] = "test" if k in test else "dev"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--per-class", type=int, default=42)
+    ap.add_argument("--stories", type=int, default=70)
+    ap.add_argument("--per-story", type=int, default=3)
+    ap.add_argument("--with-text", action="store_true",
+                    help="add the text, for labelling (never commit that output)")
+    args = ap.parse_args()
+    root = data_root(Path(__file__))
+    if root is None or not (root / CONFLIBERT).is_file() or not (root / FAKES).is_file():
+        print("../shared/data (or $DYADWATCH_DATA) with the ConfliBERT and FA-KES files is "
+              "not here; nothing sampled")
+        return
+    refs = conflibert_refs(root, args.per_class, args.seed)
+    refs += fakes_refs(root, args.stories, args.per_story, args.seed)
+    split(refs, args.seed)
+    for r in refs:
+        text = r.pop("_text")
+        if args.with_text:
+            r["text"] = text
+        sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
