@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import triples
 from dyadwatch.actors.dictionary import COUNTRY, ORG, REGION, SECTOR, load_dictionary
 from dyadwatch.actors.lookup import lookup
 from dyadwatch.actors.petrarch import (
@@ -20,9 +21,10 @@ from dyadwatch.actors.petrarch import (
     looks_like_petrarch,
     read_petrarch_file,
 )
+from dyadwatch.coding import pipeline
 from dyadwatch.evaluate import read_gold
 from dyadwatch.nlp.load import load_nlp
-from dyadwatch.stories import Reject
+from dyadwatch.stories import Reject, Story
 
 ACTORS = """\
 <!-- test actors: invented states -->
@@ -243,3 +245,29 @@ def test_eval_command_reports_a_bad_dictionary_once(tmp_path):
     result = _cli("eval", str(gold), "--actors", str(bad))
     assert result.returncode == 2
     assert "no [CODE]" in result.stderr and "Traceback" not in result.stderr
+
+
+# General constructions the PETRARCH suite exercises, in sentences of our own.
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a target inside the object's "of" chain
+    ("France and Germany welcomed the resumption of diplomatic ties with Iran.",
+     {("FRA", "IRN", "013"), ("DEU", "IRN", "013")}),
+    ("Japan welcomed the normalisation of relations between Israel and the United Arab "
+     "Emirates.", {("JPN", "ISR", "013"), ("JPN", "ARE", "013")}),
+    # "from X" names the country of a sector noun
+    ("Soldiers from Chad attacked Sudanese troops.", {("TCDMIL", "SDNMIL", "190")}),
+    ("Refugees from Syria accused Turkey of abuses.", {("SYRREF", "TUR", "112")}),
+])
+def test_constructions(text, expected):
+    assert triples(text) == expected
+
+
+def test_compound_dictionary_code_gives_one_event_per_actor(tmp_path, dict_files):
+    story = Story(id="t", date=Date(2001, 5, 5), text="The Twin Crowns accused Tarvonia "
+                  "of espionage.", origin="<test>")
+    tarvonia = _write(tmp_path, "more.actors", "TARVONIA [TRV]\n")
+    options = pipeline.CodingOptions(actor_files=(*map(str, dict_files), str(tarvonia)))
+    (coded,) = pipeline.code_chunk([story], options)
+    assert {(e.source, e.target, e.code) for e in coded.events} == {
+        ("VLR", "TRV", "112"), ("OSM", "TRV", "112")}

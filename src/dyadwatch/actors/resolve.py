@@ -85,8 +85,9 @@ def sentence_matches(dictionary: ActorDictionary, sent: Span, day: Date | None) 
 
 
 def _phrase_tokens(head: Token, matched: dict[int, Match]) -> list[Token]:
-    """The head's noun phrase: modifiers, possessives, appositions, and ``of`` complements
-    that name an actor ("the Ministry of Defence", not "accused the regime of torture")."""
+    """The head's noun phrase: modifiers, possessives, appositions, and ``of`` / ``from``
+    complements that name an actor ("the Ministry of Defence", "soldiers from Gondor"; not
+    "accused the regime of torture")."""
     out = [head]
     stack = [head]
     while stack:
@@ -95,7 +96,7 @@ def _phrase_tokens(head: Token, matched: dict[int, Match]) -> list[Token]:
             dep = child.dep_
             if dep not in _NP_DEPS and not (dep == "punct" and child.text in _INNER_PUNCT):
                 continue
-            if dep == "prep" and (child.lower_ != "of" or not any(
+            if dep == "prep" and (child.lower_ not in ("of", "from") or not any(
                     t.i in matched for t in child.subtree)):
                 continue
             if dep in ("cc", "conj") and tok.i == head.i:

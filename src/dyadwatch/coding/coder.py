@@ -19,7 +19,7 @@ yields both a source and a target wins, and its id is the event's ``rule``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 
 from spacy.tokens import Doc, Span, Token
@@ -212,7 +212,9 @@ class Coder:
         # Target
         target_heads: list[Token] = []
         if pattern.prep:
-            for holder in (pred, obj):
+            # "restore ties with X", and through the object's "of" chain: "welcomed the
+            # resumption of ties with X".
+            for holder in (pred, obj, *_of_chain(obj)):
                 if holder is None:
                     continue
                 for c in holder.children:
@@ -282,8 +284,9 @@ class Coder:
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
-                if actor is not None and all(a.code != actor.code for a in actors):
-                    actors.append(actor)
+                for part in _parts(actor):
+                    if all(a.code != part.code for a in actors):
+                        actors.append(part)
         return actors
 
     def _combine(
@@ -318,6 +321,31 @@ class Coder:
                 if new is not None:
                     return new
         return None
+
+
+def _of_chain(obj: Token | None, depth: int = 2) -> list[Token]:
+    """Nouns an object governs through "of" ("the resumption of ties"), nearest first."""
+    out: list[Token] = []
+    tok = obj
+    for _ in range(depth):
+        if tok is None:
+            break
+        nxt = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+               for g in c.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")]
+        tok = nxt[0] if nxt else None
+        if tok is not None:
+            out.append(tok)
+    return out
+
+
+def _parts(actor: Actor | None) -> list[Actor]:
+    """A compound dictionary code ("VLR/OSM", several actors named as one) as its actors."""
+    if actor is None:
+        return []
+    if "/" not in actor.code:
+        return [actor]
+    return [replace(actor, code=part, country=part if len(part) == 3 else None, sector=None)
+            for part in actor.code.split("/") if part]
 
 
 def _lemma_in(tok: Token, lemmas: frozenset[str]) -> bool:
