@@ -190,16 +190,14 @@ def changes(con: duckdb.DuckDBPyConnection, *, before: tuple[Date | None, Date |
     return df
 
 
-def _directed(con: duckdb.DuckDBPyConnection, a: str, b: str, date_from: Date | None,
-              date_to: Date | None) -> pd.DataFrame:
-    """Non-negated events with source ``a`` and target ``b``, oldest first."""
+def _directed(a: str, b: str, date_from: Date | None, date_to: Date | None,
+              extra: str = "") -> tuple[str, list]:
+    """SQL selecting the non-negated events with source ``a`` and target ``b``."""
     sa, psa = actor_clause("source", a)
     tb, ptb = actor_clause("target", b)
     where, params = _where(date_from, date_to)
-    return con.execute(
-        "SELECT event_id, story_id, date, source, target, code, root, quad_class, goldstein, "
-        f"sentence, rule FROM events WHERE {sa} AND {tb} AND {where} "
-        "ORDER BY date, story_id, sentence_index, event_id", [*psa, *ptb, *params]).df()
+    return (f"SELECT * FROM events WHERE {sa} AND {tb} AND {where} {extra}",
+            [*psa, *ptb, *params])
 
 
 def reciprocity(con: duckdb.DuckDBPyConnection, a: str, b: str, *, days: int = 7,
@@ -211,53 +209,58 @@ def reciprocity(con: duckdb.DuckDBPyConnection, a: str, b: str, *, days: int = 7
     responses (count), response_goldstein_mean (NaN when none), response_cooperation,
     response_conflict. ``df.attrs["summary"]`` holds a dict: a, b, days, events (A->B),
     answered (A->B events with at least one response), answered_share,
-    response_goldstein_mean (over all responses), b_to_a_goldstein_mean (every B->A
-    event of the range, the baseline), and goldstein_correlation (Pearson, between the
-    Goldstein of an A->B event and the mean Goldstein of its responses; None with fewer
-    than 3 answered events or no variance).
+    response_goldstein_mean (over all distinct responses), b_to_a_goldstein_mean (every
+    B->A event of the range, the baseline), and goldstein_correlation (Pearson, between
+    the Goldstein of an A->B event and the mean Goldstein of its responses; None with
+    fewer than 3 answered events or no variance).
     """
-    if int(days) < 0:
+    days = int(days)
+    if days < 0:
         raise ValueError("days must be 0 or more")
-    ab = _directed(con, a, b, date_from, date_to)
+    ab_sql, ab_params = _directed(a, b, date_from, date_to)
     # Responses may fall after date_to: the window of the last events runs on.
-    resp_to = date_to + timedelta(days=int(days)) if date_to else None
-    ba = _directed(con, b, a, date_from, resp_to)
-    columns = ["date", "source", "target", "code", "quad_class", "goldstein", "sentence",
-               "story_id", "responses", "response_goldstein_mean", "response_cooperation",
-               "response_conflict"]
-    rows = []
-    response_ids: set[str] = set()
-    ba_days = pd.to_datetime(ba["date"])
-    for e in ab.itertuples(index=False):
-        day = pd.Timestamp(e.date)
-        mask = (ba_days >= day) & (ba_days <= day + pd.Timedelta(days=int(days)))
-        r = ba[mask.to_numpy()]
-        response_ids.update(r["event_id"])
-        rows.append({
-            "date": e.date, "source": e.source, "target": e.target, "code": e.code,
-            "quad_class": int(e.quad_class), "goldstein": float(e.goldstein),
-            "sentence": e.sentence, "story_id": e.story_id, "responses": len(r),
-            "response_goldstein_mean": round(float(r["goldstein"].mean()), 3) if len(r)
-            else float("nan"),
-            "response_cooperation": int(r["quad_class"].isin([1, 2]).sum()),
-            "response_conflict": int(r["quad_class"].isin([3, 4]).sum()),
-        })
-    df = pd.DataFrame(rows, columns=columns)
+    resp_to = date_to + timedelta(days=days) if date_to else None
+    ba_sql, ba_params = _directed(b, a, date_from, resp_to)
+    window = f"r.date BETWEEN e.date AND e.date + {days} AND r.event_id <> e.event_id"
+    params = [*ab_params, *ba_params]
+    df = con.execute(f"""
+        WITH ab AS ({ab_sql}), ba AS ({ba_sql})
+        SELECT e.date, e.source, e.target, e.code, e.quad_class, e.goldstein, e.sentence,
+               e.story_id, count(r.event_id) AS responses,
+               round(avg(r.goldstein), 3) AS response_goldstein_mean,
+               count(r.event_id) FILTER (WHERE r.quad_class IN (1, 2)) AS response_cooperation,
+               count(r.event_id) FILTER (WHERE r.quad_class IN (3, 4)) AS response_conflict,
+               any_value(e.sentence_index) AS _si, e.event_id AS _id
+        FROM ab e LEFT JOIN ba r ON {window}
+        GROUP BY e.event_id, e.date, e.source, e.target, e.code, e.quad_class, e.goldstein,
+                 e.sentence, e.story_id
+        ORDER BY e.date, e.story_id, _si, e.event_id""", params).df()
+    df = df.drop(columns=["_si", "_id"])
+    df["quad_class"] = df["quad_class"].astype(int)
+    for col in ("responses", "response_cooperation", "response_conflict"):
+        df[col] = df[col].astype(int)
+    df["response_goldstein_mean"] = df["response_goldstein_mean"].astype(float)
+    row = con.execute(f"""
+        WITH ab AS ({ab_sql}), ba AS ({ba_sql})
+        SELECT avg(r.goldstein) FROM ba r
+        WHERE EXISTS (SELECT 1 FROM ab e WHERE {window})""", params).fetchone()
+    base = con.execute(f"SELECT avg(goldstein) FROM ({_directed(b, a, date_from, date_to)[0]})",
+                       _directed(b, a, date_from, date_to)[1]).fetchone()
     answered = df[df["responses"] > 0]
-    in_range = ba if date_to is None else ba[pd.to_datetime(ba["date"]) <= pd.Timestamp(date_to)]
     corr = None
     if len(answered) >= 3 and answered["goldstein"].nunique() > 1 \
             and answered["response_goldstein_mean"].nunique() > 1:
         corr = round(float(answered["goldstein"].corr(answered["response_goldstein_mean"])), 3)
-    responses = ba[ba["event_id"].isin(response_ids)]
+
+    def num(x: object) -> float | None:
+        return None if x is None else round(float(x), 3)  # type: ignore[arg-type]
+
     df.attrs["summary"] = {
-        "a": label(a), "b": label(b), "days": int(days), "events": len(df),
+        "a": label(a), "b": label(b), "days": days, "events": len(df),
         "answered": len(answered),
         "answered_share": round(len(answered) / len(df), 3) if len(df) else None,
-        "response_goldstein_mean": round(float(responses["goldstein"].mean()), 3)
-        if len(responses) else None,
-        "b_to_a_goldstein_mean": round(float(in_range["goldstein"].mean()), 3)
-        if len(in_range) else None,
+        "response_goldstein_mean": num(row[0] if row else None),
+        "b_to_a_goldstein_mean": num(base[0] if base else None),
         "goldstein_correlation": corr,
     }
     return df
@@ -278,45 +281,36 @@ def tit_for_tat(con: duckdb.DuckDBPyConnection, a: str, b: str, *, days: int = 3
     """
     if match not in TIT_FOR_TAT_MATCH:
         raise ValueError(f"match must be one of {', '.join(TIT_FOR_TAT_MATCH)}")
-    if int(days) < 0:
+    days = int(days)
+    if days < 0:
         raise ValueError("days must be 0 or more")
-    rows = []
-    resp_to = date_to + timedelta(days=int(days)) if date_to else None
+    same = {"root": "AND r.root = e.root", "quad": "AND r.quad_class = e.quad_class",
+            "conflict": ""}[match]
+    resp_to = date_to + timedelta(days=days) if date_to else None
+    conflict = "AND quad_class IN (3, 4)"
+    frames = []
     for x, y in ((a, b), (b, a)):
-        first = _directed(con, x, y, date_from, date_to)
-        second = _directed(con, y, x, date_from, resp_to)
-        first = first[first["quad_class"].isin([3, 4])]
-        second = second[second["quad_class"].isin([3, 4])]
-        for e in first.itertuples(index=False):
-            lag = (pd.to_datetime(second["date"]) - pd.Timestamp(e.date)).dt.days
-            ok = (lag >= 0) & (lag <= int(days))
-            if match == "root":
-                ok &= second["root"] == e.root
-            elif match == "quad":
-                ok &= second["quad_class"] == e.quad_class
-            answers = second[ok.to_numpy()]
-            if answers.empty:
-                continue
-            r = answers.iloc[0]
-            rows.append({
-                "first": label(x), "second": label(y), "date": e.date, "code": e.code,
-                "name": _name(con, e.code), "goldstein": float(e.goldstein),
-                "sentence": e.sentence, "story_id": e.story_id, "response_date": r["date"],
-                "response_code": r["code"], "response_name": _name(con, r["code"]),
-                "response_goldstein": float(r["goldstein"]),
-                "response_sentence": r["sentence"], "response_story_id": r["story_id"],
-                "lag_days": int((pd.Timestamp(r["date"]) - pd.Timestamp(e.date)).days),
-            })
-    columns = ["first", "second", "date", "code", "name", "goldstein", "sentence", "story_id",
-               "response_date", "response_code", "response_name", "response_goldstein",
-               "response_sentence", "response_story_id", "lag_days"]
-    df = pd.DataFrame(rows, columns=columns)
+        f_sql, f_params = _directed(x, y, date_from, date_to, conflict)
+        s_sql, s_params = _directed(y, x, date_from, resp_to, conflict)
+        frames.append(con.execute(f"""
+            WITH f AS ({f_sql}), s AS ({s_sql}),
+            pairs AS (
+                SELECT e.*, r.date AS response_date, r.code AS response_code,
+                       r.name AS response_name, r.goldstein AS response_goldstein,
+                       r.sentence AS response_sentence, r.story_id AS response_story_id,
+                       row_number() OVER (PARTITION BY e.event_id ORDER BY r.date, r.story_id,
+                                          r.sentence_index, r.event_id) AS rn
+                FROM f e JOIN s r ON r.date BETWEEN e.date AND e.date + {days}
+                     AND r.event_id <> e.event_id {same})
+            SELECT ? AS first, ? AS second, date, code, name, goldstein, sentence, story_id,
+                   response_date, response_code, response_name, response_goldstein,
+                   response_sentence, response_story_id,
+                   CAST(response_date - date AS INTEGER) AS lag_days
+            FROM pairs WHERE rn = 1
+            ORDER BY date, story_id, sentence_index, event_id""",
+            [*f_params, *s_params, label(x), label(y)]).df())
+    df = pd.concat(frames, ignore_index=True)
     return df.sort_values(["date", "first"], kind="stable").reset_index(drop=True)
-
-
-def _name(con: duckdb.DuckDBPyConnection, code: str) -> str:
-    row = con.execute("SELECT any_value(name) FROM events WHERE code = ?", [code]).fetchone()
-    return row[0] if row and row[0] else ""
 
 
 def period_bounds(by: str, period: Date | str) -> tuple[Date, Date]:
