@@ -17,6 +17,7 @@ of each stratum (seeded) is the test split, measured once at the end; the rest i
 
     .venv/bin/python benchmarks/gold/sample.py > /tmp/refs.jsonl
     .venv/bin/python benchmarks/gold/sample.py --with-text > /tmp/to_label.jsonl  # not in git
+    .venv/bin/python benchmarks/gold/sample.py --check   # the committed files are this draw
 
 Says so and stops when ../shared/data (or $DYADWATCH_DATA) is absent.
 """
@@ -91,6 +92,21 @@ def split(refs: list[dict], seed: int) -> None:
             r["split"] = "test" if k in test else "dev"
 
 
+def check(refs: list[dict]) -> int:
+    """0 when the committed gold files hold exactly this draw (ids, refs, hashes, split)."""
+    here = Path(__file__).resolve().parent
+    keys = ("id", "date", "ref", "sha1", "stratum")
+    drawn = {(r["split"], json.dumps({k: r[k] for k in keys}, sort_keys=True)) for r in refs}
+    stored = set()
+    for split_name in ("dev", "test"):
+        for line in (here / f"real_{split_name}.jsonl").read_text(encoding="utf-8").splitlines():
+            obj = json.loads(line)
+            stored.add((split_name, json.dumps({k: obj[k] for k in keys}, sort_keys=True)))
+    print(f"drawn {len(drawn)}, stored {len(stored)}, only drawn {len(drawn - stored)}, "
+          f"only stored {len(stored - drawn)}")
+    return 0 if drawn == stored else 1
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -100,6 +116,8 @@ def main() -> None:
     ap.add_argument("--per-story", type=int, default=3)
     ap.add_argument("--with-text", action="store_true",
                     help="add the text, for labelling (never commit that output)")
+    ap.add_argument("--check", action="store_true",
+                    help="compare the draw with the committed real_dev/real_test files")
     args = ap.parse_args()
     root = data_root(Path(__file__))
     if root is None or not (root / CONFLIBERT).is_file() or not (root / FAKES).is_file():
@@ -109,6 +127,8 @@ def main() -> None:
     refs = conflibert_refs(root, args.per_class, args.seed)
     refs += fakes_refs(root, args.stories, args.per_story, args.seed)
     split(refs, args.seed)
+    if args.check:
+        sys.exit(check(refs))
     for r in refs:
         text = r.pop("_text")
         if args.with_text:
