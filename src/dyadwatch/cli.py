@@ -321,6 +321,153 @@ def status_cmd(db: str, fmt: str) -> None:
                    f"{last['events']} events")
 
 
+# --- live news: fetch and watch (logic in stories/fetch.py, stories/feeds.py and
+# store/fetchstate.py) ------------------------------------------------------------------
+
+
+def _every(_ctx: click.Context, param: click.Parameter, value: str) -> float:
+    from dyadwatch.store.fetchstate import parse_every
+
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+def _fetch_options(f: Any) -> Any:
+    options = [
+        click.option("--timeout", type=click.FloatRange(0.01), default=20.0, show_default=True,
+                     help="Seconds to wait to connect and for each read."),
+        click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+                     help="Tries again after a timeout, a connection error, 429 or 5xx, with "
+                          "exponential back-off."),
+        click.option("--backoff", type=click.FloatRange(0), default=1.0, show_default=True,
+                     help="Seconds before the first retry (doubled for each next one)."),
+        click.option("--host-delay", type=click.FloatRange(0), default=1.0, show_default=True,
+                     help="Seconds between two requests to one host (or its robots.txt "
+                          "Crawl-delay, when longer)."),
+        click.option("--max-bytes", type=click.IntRange(1000), default=5_000_000,
+                     show_default=True, help="Largest page read; larger ones are rejected."),
+        click.option("--connections", type=click.IntRange(1, 64), default=4,
+                     show_default=True, help="Pages downloaded at once."),
+        click.option("--user-agent", default=None, metavar="TEXT",
+                     help="User-Agent sent (and matched against robots.txt)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _fetch_config(kw: dict, workers: int, near_dup: float, actor_files: tuple[str, ...],
+                  pattern_files: tuple[str, ...]) -> Any:
+    from dyadwatch.store.fetchstate import FetchConfig
+    from dyadwatch.stories.fetch import FetchOptions
+
+    extra = {"user_agent": kw["user_agent"]} if kw.get("user_agent") else {}
+    fetch = FetchOptions(timeout=kw["timeout"], retries=kw["retries"], backoff=kw["backoff"],
+                         host_delay=kw["host_delay"], max_bytes=kw["max_bytes"],
+                         connections=kw["connections"], **extra)
+    return FetchConfig(fetch=fetch, workers=workers, near_dup=near_dup,
+                       coding=_options(actor_files, pattern_files))
+
+
+def _log_line(line: str) -> None:
+    click.echo(f"dyadwatch: {line}", err=True)
+
+
+NEAR_DUP = click.option("--near-dup", type=click.FloatRange(0, 1), default=0.8,
+                        show_default=True, help="As for `ingest`.")
+
+
+@main.command("fetch")
+@click.argument("urls", nargs=-1, metavar="[URL]...")
+@click.option("--feeds", "feeds_file", type=click.Path(exists=True, dir_okay=False),
+              metavar="FILE", help="Feeds to read: one URL per line (optionally followed by "
+              "a source name; # comments), or a YAML list.")
+@click.option("--urls", "url_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Article URLs, one a line; GDELT 2.0 15-minute files (.CSV or .CSV.zip) "
+                   "are read as they are. Repeatable.")
+@DB
+@WORKERS
+@NEAR_DUP
+@_fetch_options
+@ACTORS
+@PATTERNS
+def fetch_cmd(urls: tuple[str, ...], feeds_file: str | None, url_files: tuple[str, ...],
+              db: str, workers: int, near_dup: float, actor_files: tuple[str, ...],
+              pattern_files: tuple[str, ...], **kw: Any) -> None:
+    """Fetch pages, feeds (RSS/Atom) and URL lists once and code what is new into the
+    database. Each URL may be a page, a feed or a list. Pages stored before are not
+    fetched again."""
+    from dyadwatch.store.fetchstate import fetch_once, round_line
+    from dyadwatch.stories.feeds import iter_specs, read_feeds_file, read_url_list
+
+    if not (urls or feeds_file or url_files):
+        raise click.UsageError("give URLs, --feeds FILE or --urls FILE")
+    specs = list(iter_specs(list(urls), "the command line"))
+    if feeds_file:
+        specs += read_feeds_file(feeds_file)
+    lists = [(path, read_url_list(path)) for path in url_files]
+    config = _fetch_config(kw, workers, near_dup, actor_files, pattern_files)
+    report = fetch_once(db, specs, lists, config, log=_log_line)
+    click.echo(f"{db}: {round_line(None, report)}")
+    if report.status == "interrupted":
+        click.echo("dyadwatch: interrupted; run the same command again to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    rejected = (report.summary.rejected if report.summary else 0)
+    if rejected:
+        click.echo(f"dyadwatch: {rejected} input(s) rejected; see `dyadwatch status --db {db}`",
+                   err=True)
+        sys.exit(EXIT_REJECTS)
+
+
+@main.command("watch")
+@click.option("--feeds", "feeds_file", required=True,
+              type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Feeds and URL lists to poll (the format of `fetch --feeds`); read again "
+                   "each round.")
+@click.option("--every", default="15m", show_default=True, callback=_every,
+              help="Period between the starts of two rounds: 30s, 15m, 1h.")
+@click.option("--once", is_flag=True, help="Run one round and stop.")
+@click.option("--rounds", type=click.IntRange(1), default=None,
+              help="Stop after this many rounds.")
+@DB
+@WORKERS
+@NEAR_DUP
+@_fetch_options
+@ACTORS
+@PATTERNS
+def watch_cmd(feeds_file: str, every: float, once: bool, rounds: int | None, db: str,
+              workers: int, near_dup: float, actor_files: tuple[str, ...],
+              pattern_files: tuple[str, ...], **kw: Any) -> None:
+    """Keep a database current: poll feeds every period, code what is new.
+
+    Honours HTTP caching (ETag, Last-Modified), robots.txt and a per-host delay; a bad
+    feed or page is logged and skipped. The database is open only during a round.
+    Stop with Ctrl-C; a restart resumes without duplicates.
+    """
+    from datetime import datetime, timezone
+
+    from dyadwatch.store.fetchstate import watch
+
+    def log(line: str) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        click.echo(f"{stamp} {line}", err=True)
+
+    config = _fetch_config(kw, workers, near_dup, actor_files, pattern_files)
+    try:
+        watch(db, feeds_file, every=every, rounds=1 if once else rounds, config=config,
+              log=log)
+    except KeyboardInterrupt:
+        click.echo("dyadwatch: watch stopped; run it again to go on (nothing is fetched "
+                   "twice)", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+# --- end of live news ------------------------------------------------------------------
+
+
 @main.command("actor")
 @click.argument("text", required=False)
 @click.option("--date", "day", callback=_date, metavar="YYYY-MM-DD",
