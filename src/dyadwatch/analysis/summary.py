@@ -294,20 +294,19 @@ def tit_for_tat(con: duckdb.DuckDBPyConnection, a: str, b: str, *, days: int = 3
         s_sql, s_params = _directed(y, x, date_from, resp_to, conflict)
         frames.append(con.execute(f"""
             WITH f AS ({f_sql}), s AS ({s_sql}),
-            pairs AS (
-                SELECT e.*, r.date AS response_date, r.code AS response_code,
-                       r.name AS response_name, r.goldstein AS response_goldstein,
-                       r.sentence AS response_sentence, r.story_id AS response_story_id,
-                       row_number() OVER (PARTITION BY e.event_id ORDER BY r.date, r.story_id,
-                                          r.sentence_index, r.event_id) AS rn
+            best AS (
+                SELECT e.event_id, arg_min(r.event_id, (r.date, r.story_id, r.sentence_index,
+                                                        r.event_id)) AS rid
                 FROM f e JOIN s r ON r.date BETWEEN e.date AND e.date + {days}
-                     AND r.event_id <> e.event_id {same})
-            SELECT ? AS first, ? AS second, date, code, name, goldstein, sentence, story_id,
-                   response_date, response_code, response_name, response_goldstein,
-                   response_sentence, response_story_id,
-                   CAST(response_date - date AS INTEGER) AS lag_days
-            FROM pairs WHERE rn = 1
-            ORDER BY date, story_id, sentence_index, event_id""",
+                     AND r.event_id <> e.event_id {same}
+                GROUP BY e.event_id)
+            SELECT ? AS first, ? AS second, e.date, e.code, e.name, e.goldstein, e.sentence,
+                   e.story_id, r.date AS response_date, r.code AS response_code,
+                   r.name AS response_name, r.goldstein AS response_goldstein,
+                   r.sentence AS response_sentence, r.story_id AS response_story_id,
+                   CAST(r.date - e.date AS INTEGER) AS lag_days
+            FROM best b JOIN f e ON e.event_id = b.event_id JOIN s r ON r.event_id = b.rid
+            ORDER BY e.date, e.story_id, e.sentence_index, e.event_id""",
             [*f_params, *s_params, label(x), label(y)]).df())
     df = pd.concat(frames, ignore_index=True)
     return df.sort_values(["date", "first"], kind="stable").reset_index(drop=True)
