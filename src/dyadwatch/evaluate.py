@@ -99,8 +99,10 @@ def _gold_keys(e: dict, key: str) -> tuple:
 
 
 def _pred_keys(e: Event, gold_actors: set[str], key: str) -> tuple:
-    src = e.source_country or e.source
-    tgt = e.target_country or e.target
+    # The country as the gold side reads it (a code outside ISO 3166, such as a user
+    # dictionary's "ARNGOV", is compared whole on both sides).
+    src = country_of(e.source) if e.source_country else e.source
+    tgt = country_of(e.target) if e.target_country else e.target
     if key == "root":
         return src, tgt, e.root
     if key == "code":

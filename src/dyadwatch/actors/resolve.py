@@ -181,7 +181,13 @@ class Resolver:
                 elif e.kind in METONYM_SECTORS:
                     sector = METONYM_SECTORS[e.kind]
         if sector is None:
-            sector_entry = _nearest(found, head, SECTOR)
+            # A named actor keeps its own sector: "Osgiliath, the state's fiercest foe" is
+            # not the state's government.
+            pool = found
+            if head_match is not None:
+                described = {t.i for c in head.children if c.dep_ == "appos" for t in c.subtree}
+                pool = [m for m in found if m.start not in described]
+            sector_entry = _nearest(pool, head, SECTOR)
             if sector_entry is not None and sector_entry.sector:
                 sector = sector_entry.sector
             elif country_entry is not None and country_entry.kind in METONYM_SECTORS:

@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span, Token
 
 from dyadwatch.actors.dictionary import ActorDictionary, Match, load_dictionary
 from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
+from dyadwatch.coding import petrarch_verbs
 from dyadwatch.coding.events import Event, event_id_for
 from dyadwatch.coding.patterns import Frame, Pattern, PatternSet, load_frames, load_patterns
 from dyadwatch.ontology.cameo import Ontology, load_ontology
@@ -177,6 +178,8 @@ class Coder:
         xcomps = {c.lemma_.lower() for c in verb.children if c.dep_ in ("xcomp", "ccomp")}
         link = _link(verb, self._frame_triggers)
         for pattern in self.patterns.verbs[verb.lemma_.lower()]:
+            if pattern.petrarch is not None:  # a verb from a user's PETRARCH dictionary
+                return petrarch_verbs.code_verb(self, verb, pattern, matches, ctx)
             if pattern.obj and (obj is None or not _lemma_in(obj, pattern.obj)):
                 continue
             if pattern.prt and not prts & pattern.prt:
@@ -280,7 +283,11 @@ class Coder:
     ) -> list[Actor]:
         actors: list[Actor] = []
         for head in heads:
-            for tok in (head, *head.conjuncts):
+            # "Mordor, the Shire, Fornost and Bree" is often parsed as a name with an
+            # apposition that heads the rest of the list: those are actors too.
+            listed = [t for a in head.children if a.dep_ == "appos" and a.pos_ == "PROPN"
+                      and a.conjuncts for t in (a, *a.conjuncts)]
+            for tok in (head, *head.conjuncts, *listed):
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)

@@ -7,9 +7,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from dyadwatch.coding.petrarch_verbs import (
+    VerbDictionaryError,
+    looks_like_verbs,
+    read_verbs_file,
+)
 from dyadwatch.ontology.cameo import Ontology, load_ontology
 
 _FLAGS = {"recip", "fallback"}
@@ -36,6 +42,7 @@ class Pattern:
     fallback: bool = False
     rule_id: str = ""
     order: int = 0
+    petrarch: Any = None  # a user's PETRARCH verb (coding.petrarch_verbs.VerbEntry)
 
     @property
     def specificity(self) -> int:
@@ -139,8 +146,19 @@ def load_patterns(extra_files: tuple[str, ...] = ()) -> PatternSet:
     """The bundled patterns, then those of ``extra_files`` (same format)."""
     ontology = load_ontology()
     patterns = parse_patterns(_bundled("patterns.txt"), "patterns.txt", ontology)
+    user_verbs: list[Pattern] = []
     for i, path in enumerate(extra_files, start=1):
-        patterns += parse_patterns(Path(path).read_text("utf-8"), path, ontology, i * 100_000)
+        text = Path(path).read_text("utf-8", errors="replace")
+        if looks_like_verbs(Path(path), text):  # a PETRARCH verb dictionary
+            try:
+                entries = read_verbs_file(Path(path), ontology)
+            except VerbDictionaryError as exc:
+                raise PatternError(str(exc)) from None
+            user_verbs += [Pattern(e.code or "", "petrarch", frozenset({e.lemma}),
+                                   rule_id=f"petrarch:{Path(path).name}:{e.lemma}",
+                                   order=i * 100_000 + e.line, petrarch=e) for e in entries]
+            continue
+        patterns += parse_patterns(text, path, ontology, i * 100_000)
     ps = PatternSet()
     for p in patterns:
         index = ps.verbs if p.kind == "verb" else ps.nouns
@@ -149,6 +167,13 @@ def load_patterns(extra_files: tuple[str, ...] = ()) -> PatternSet:
     for index in (ps.verbs, ps.nouns):
         for lemma in index:
             index[lemma].sort(key=lambda p: (-p.specificity, p.order))
+    if user_verbs:
+        # A PETRARCH verb dictionary is the whole vocabulary, as in PETRARCH: it replaces
+        # dyadwatch's patterns (a verb listed twice keeps its first entry).
+        ps = PatternSet()
+        for p in user_verbs:
+            (lemma,) = p.lemmas
+            ps.verbs.setdefault(lemma, [p])
     return ps
 
 

@@ -1,0 +1,373 @@
+"""PETRARCH / TABARI verb dictionaries (``--patterns FILE.verbs``): reading and matching.
+
+A verb dictionary is a series of blocks::
+
+    &SYNSET              a synonym set: "+" lines of words or phrases
+    +WORD
+
+    --- NAME [CODE] ---  a block: the default code of its verbs ("---": no event)
+    VERB {FORMS} [CODE]  a verb (its own code optional); "+VERB" lines are synonyms
+    - WORDS * WORDS [CODE]   a pattern: words before and after the verb ("*")
+
+Pattern words match token texts or lemmas in any case; ``&NAME`` matches any phrase of
+the synset; words joined by ``_`` must be adjacent, words separated by blanks may have
+other words between them. The markers ``+`` (target), ``$`` (source), ``%`` (compound)
+and ``^`` (skip a word) constrain nothing here. ``[A:B]`` codes the event A from the
+source to the target and B back. Words before the verb are looked for in the sentence
+before it, words after it in the verb's own phrase. The longest pattern that matches
+wins, then the file's order; when none does, the verb's code.
+
+The source is the verb's subject (as for dyadwatch patterns); the target is the first
+actor after the verb in its phrase (object, indirect object, a prepositional object or
+the subject of a complement clause, not inside another clause with its own subject), as
+PETRARCH takes it. A pattern whose code is
+null or outside CAMEO matches but codes nothing (dyadwatch events carry CAMEO codes).
+A verb dictionary replaces dyadwatch's own patterns (it is the whole vocabulary, as in
+PETRARCH); modal frames do not apply to its verbs (PETRARCH dictionaries code such frames
+as patterns). ``%`` in a pattern with no target after the verb codes the actors of a
+compound subject toward each other ("A and B agree").
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacy.tokens import Token
+
+from dyadwatch.ontology.cameo import Ontology
+
+if TYPE_CHECKING:
+    from dyadwatch.coding.patterns import Pattern
+
+# A unit is a set of alternative word sequences; ``adjacent`` ties it to the unit before.
+Alternatives = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    alternatives: Alternatives
+    adjacent: bool
+
+
+@dataclass(frozen=True)
+class SurfacePattern:
+    """One ``- ... * ... [CODE]`` line."""
+
+    before: tuple[Unit, ...]
+    after: tuple[Unit, ...]
+    code: str | None  # None: matches and codes nothing
+    reverse: str | None
+    negation: bool  # the pattern itself spells a negation ("NOT *")
+    line: int
+    compound: bool = False  # "%": a compound subject acting toward each other
+
+    @property
+    def length(self) -> int:
+        return len(self.before) + len(self.after)
+
+
+@dataclass(frozen=True)
+class VerbEntry:
+    """A verb's patterns, longest first, and its own code."""
+
+    lemma: str
+    code: str | None
+    reverse: str | None
+    patterns: tuple[SurfacePattern, ...]
+    source: str
+    line: int
+
+
+class VerbDictionaryError(ValueError):
+    """A verb dictionary that cannot be read; the message names the file and line."""
+
+
+_BLOCK = re.compile(r"^---\s*(.*?)\s*(\[[^\]]*\])?\s*(\[[^\]]*\])?\s*---\s*$")
+_CODE = re.compile(r"\[([^\]]*)\]")
+_NEGATION = {"not", "n't", "never", "no", "neither"}
+_PARTICLES = {"up", "down", "off", "out", "in", "on", "over", "away", "back"}
+
+
+def looks_like_verbs(path: Path, text: str) -> bool:
+    """A PETRARCH verb dictionary: the ``.verbs`` suffix, or ``--- NAME [CODE] ---`` blocks."""
+    if path.suffix.lower() == ".verbs":
+        return True
+    return re.search(r"^---\s*\S.*\[[^\]]*\].*---\s*$", text, re.M) is not None
+
+
+def _clean(text: str) -> list[str]:
+    text = re.sub(r"<!.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return [line.split("#", 1)[0].split(";", 1)[0].rstrip() for line in text.splitlines()]
+
+
+def _codes(body: str, ontology: Ontology) -> tuple[str | None, str | None]:
+    parts = [p.strip() for p in body.split(":")]
+    out = [p if p in ontology else None for p in parts]
+    return out[0], out[1] if len(out) > 1 else None
+
+
+def _lemmas(word: str) -> set[str]:
+    """The lemma a headword may stand for ("SOUGHT" is listed as a verb of its own)."""
+    w = word.lower()
+    out = {w}
+    if w.endswith("ied"):
+        out.add(w[:-3] + "y")
+    elif w.endswith("ed"):
+        out |= {w[:-2], w[:-1]}
+    elif w.endswith("ing"):
+        out |= {w[:-3], w[:-3] + "e"}
+    return out
+
+
+def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
+    """The verbs of a PETRARCH verb dictionary."""
+    lines = _clean(path.read_text("utf-8", errors="replace"))
+    synsets: dict[str, list[str]] = {}
+    current_syn: str | None = None
+    block_code: tuple[str | None, str | None] = (None, None)
+    block_verbs: list[tuple[str, tuple[str | None, str | None], int]] = []
+    block_patterns: list[SurfacePattern] = []
+    entries: list[VerbEntry] = []
+    problems: list[str] = []
+    in_block = False
+
+    def close() -> None:
+        ordered = tuple(sorted(block_patterns, key=lambda p: (-p.length, p.line)))
+        for lemma, (code, reverse), line in block_verbs:
+            entries.append(VerbEntry(lemma, code, reverse, ordered, str(path), line))
+        block_verbs.clear()
+        block_patterns.clear()
+
+    raw_patterns: list[tuple[str, int]] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            current_syn = None
+            continue
+        where = f"{path}:{number}"
+        if stripped.startswith("&"):
+            current_syn = stripped.split()[0][1:].rstrip("_").upper()
+            synsets.setdefault(current_syn, [])
+            continue
+        if stripped.startswith("+") and current_syn is not None:
+            synsets[current_syn].append(stripped[1:].strip())
+            continue
+        current_syn = None
+        m = _BLOCK.match(stripped)
+        if m:
+            close()
+            raw_patterns.clear()
+            in_block = True
+            block_code = _codes(m.group(2)[1:-1], ontology) if m.group(2) else (None, None)
+            continue
+        if not in_block:
+            problems.append(f"{where}: a line outside any --- NAME [CODE] --- block")
+            continue
+        if stripped.startswith("-"):
+            try:
+                block_patterns.append(_pattern(stripped[1:], number, where, ontology))
+            except VerbDictionaryError as exc:
+                problems.append(str(exc))
+            raw_patterns.append((stripped, number))
+            continue
+        head = stripped.lstrip("+")
+        codes = _CODE.findall(head)
+        word = _CODE.sub(" ", re.sub(r"\{[^}]*\}", " ", head)).split()
+        if not word:
+            problems.append(f"{where}: expected VERB {{FORMS}} [CODE], got {stripped!r}")
+            continue
+        parts = [p for p in word[0].lower().split("_") if p and p != "+"]
+        if len(parts) != 1:
+            continue  # multi-word verbs are not matched yet
+        code = _codes(codes[0], ontology) if codes else block_code
+        for lemma in _lemmas(parts[0].replace("+", "")):
+            block_verbs.append((lemma, code, number))
+    close()
+    # Synsets may be defined after the patterns that use them: resolve names now.
+    resolved = [_resolve(e, synsets, problems) for e in entries]
+    if problems:
+        if not resolved:
+            raise VerbDictionaryError(problems[0])
+        warnings.warn(f"{path}: {len(problems)} line(s) skipped, the first: {problems[0]}",
+                      UserWarning, stacklevel=2)
+    if not resolved:
+        raise VerbDictionaryError(f"{path}: no verbs found (expected --- NAME [CODE] --- "
+                                  "blocks of verbs and patterns)")
+    return resolved
+
+
+def _pattern(text: str, number: int, where: str, ontology: Ontology) -> SurfacePattern:
+    codes = _CODE.findall(text)
+    if not codes:
+        raise VerbDictionaryError(f"{where}: a pattern without [CODE]")
+    body = _CODE.sub(" ", text)
+    tokens = body.replace("*", " * ").split()
+    if "*" not in tokens:
+        raise VerbDictionaryError(f"{where}: a pattern without the verb's place '*'")
+    star = tokens.index("*")
+    code, reverse = _codes(codes[0], ontology)
+    before = _units(tokens[:star])
+    after = _units(tokens[star + 1:])
+    words = {w for u in (*before, *after) for alt in u.alternatives for w in alt}
+    return SurfacePattern(before, after, code, reverse, bool(words & _NEGATION), number,
+                          "%" in tokens)
+
+
+def _units(tokens: Sequence[str]) -> tuple[Unit, ...]:
+    """Pattern words as units; words joined by ``_`` are adjacent (markers are skipped)."""
+    units: list[Unit] = []
+    for tok in tokens:
+        glued = False
+        for piece in tok.split("_"):
+            if not piece or piece in ("+", "$", "%", "^"):
+                continue
+            word = "&" + piece[1:].upper() if piece.startswith("&") else piece.lower()
+            units.append(Unit(((word,),), glued and bool(units)))
+            glued = True
+    return tuple(units)
+
+
+def _resolve(entry: VerbEntry, synsets: dict[str, list[str]], problems: list[str]) -> VerbEntry:
+    patterns = []
+    for p in entry.patterns:
+        try:
+            patterns.append(SurfacePattern(
+                tuple(_expand(u, synsets) for u in p.before),
+                tuple(_expand(u, synsets) for u in p.after),
+                p.code, p.reverse, p.negation, p.line, p.compound))
+        except KeyError as exc:
+            problems.append(f"{entry.source}:{p.line}: synset &{exc.args[0]} is not defined")
+    return VerbEntry(entry.lemma, entry.code, entry.reverse, tuple(patterns), entry.source,
+                     entry.line)
+
+
+def _expand(unit: Unit, synsets: dict[str, list[str]], depth: int = 0) -> Unit:
+    alts: list[tuple[str, ...]] = []
+    for alt in unit.alternatives:
+        if len(alt) == 1 and alt[0].startswith("&"):
+            name = alt[0][1:]
+            if name not in synsets:
+                raise KeyError(name)
+            for phrase in synsets[name]:
+                if phrase.startswith("&") and depth < 3:
+                    alts += _expand(Unit(((phrase.upper(),),), False), synsets,
+                                    depth + 1).alternatives
+                else:
+                    words = tuple(w.lower() for w in re.split(r"[\s_]+", phrase.strip()) if w)
+                    if words:
+                        alts.append(words)
+        else:
+            alts.append(alt)
+    return Unit(tuple(alts), unit.adjacent)
+
+
+# -- matching --------------------------------------------------------------------------------
+
+def _word_ok(word: str, tok: Token) -> bool:
+    text = tok.lower_
+    return word in (text, tok.lemma_.lower()) or text in (word + "s", word + "es")
+
+
+def _match_units(units: Sequence[Unit], tokens: Sequence[Token]) -> bool:
+    """Whether the units occur in order in ``tokens`` (adjacent units right after)."""
+    pos = 0
+    for unit in units:
+        found = None
+        starts = [pos] if unit.adjacent else range(pos, len(tokens))
+        for start in starts:
+            for alt in unit.alternatives:
+                end = start + len(alt)
+                if end <= len(tokens) and all(_word_ok(w, tokens[start + k])
+                                              for k, w in enumerate(alt)):
+                    found = end
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return False
+        pos = found
+    return True
+
+
+def match(entry: VerbEntry, verb: Token) -> SurfacePattern | None:
+    """The first (longest) pattern of the verb that matches around it, else None."""
+    sent = verb.sent
+    before = [t for t in sent if t.i < verb.i]
+    after = [t for t in verb.subtree if t.i > verb.i]
+    for p in entry.patterns:
+        if _match_units(p.before, before) and _match_units(p.after, after):
+            return p
+    return None
+
+
+def target_heads(verb: Token) -> list[Token]:
+    """Nouns after the verb in its own phrase, in order, outside clauses with a subject."""
+    out = []
+    for tok in verb.subtree:
+        if tok.i <= verb.i or tok.pos_ not in ("NOUN", "PROPN", "PRON"):
+            continue
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ccomp" \
+                and tok.head.head.i == verb.i:
+            out.append(tok)  # "allowed that X is ...": the clause's subject
+            continue
+        if tok.dep_ not in ("dobj", "dative", "pobj", "attr", "oprd", "appos", "conj"):
+            continue
+        node, inside = tok.head, False
+        while node.i != verb.i:
+            if node.pos_ in ("VERB", "AUX") and any(
+                    c.dep_ in ("nsubj", "nsubjpass") for c in node.children):
+                inside = True
+                break
+            node = node.head
+        if not inside:
+            out.append(tok)
+    return out
+
+
+def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any) -> list[tuple]:
+    """Events of a verb from a user's PETRARCH dictionary, in the coder's tuple form."""
+    from dyadwatch.coding.coder import _link
+
+    entry: VerbEntry = pattern.petrarch
+    hit = match(entry, verb)
+    code, reverse = (hit.code, hit.reverse) if hit else (entry.code, entry.reverse)
+    if code is None:
+        return []
+    link = _link(verb, set())
+    if link.passive:
+        source_heads = [g for c in verb.children if c.dep_ == "agent"
+                        for g in c.children if g.dep_ == "pobj"]
+    else:
+        source_heads = [link.subject] if link.subject is not None else []
+    sources = coder._actors(source_heads, matches, ctx, subject=True)
+    if not sources:
+        return []
+    heads = []
+    if link.passive and link.verb is not None and link.verb.i == verb.i:
+        heads = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    targets = []
+    for head in heads + target_heads(verb):
+        targets = coder._actors([head], matches, ctx)
+        if targets:
+            break
+    mutual = not targets and hit is not None and hit.compound and len(sources) > 1
+    if not targets and not mutual:
+        return []
+    rule = replace(pattern, code=code,
+                   rule_id=f"{pattern.rule_id}:{hit.line}" if hit else pattern.rule_id)
+    negated = link.negated and not (hit and hit.negation)
+    confidence = 0.85 - 0.05 * min(link.hops, 3)
+    if mutual:  # "A and B agree": each toward the other
+        return [(rule, s, t, code, verb, negated, confidence)
+                for s in sources for t in sources if s is not t]
+    out = [(rule, s, t, code, verb, negated, confidence) for s in sources for t in targets]
+    if reverse:
+        back = replace(rule, code=reverse)
+        out += [(back, t, s, reverse, verb, negated, confidence)
+                for s in sources for t in targets]
+    return out
