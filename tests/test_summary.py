@@ -189,3 +189,19 @@ def test_seed_story_expulsion_and_counter_measures(tmp_path):
         assert (same_root["code"].str[:2] == same_root["response_code"].str[:2]).all()
         top = S.top_dyads(con)
         assert list(zip(top["a"], top["b"], strict=True)) == [("RUS", "USA")]
+
+
+def test_python_api_takes_groups_and_returns_dataframes(tmp_path_factory):
+    import dyadwatch
+
+    path = build_db(tmp_path_factory.mktemp("api") / "a.duckdb")
+    with dyadwatch.open(str(path)) as ds:
+        eu_rus = ds.events(actors=("@EU", "RUS"))
+        # Britain praised Russia in 2021, after Brexit: not an EU event.
+        assert list(eu_rus["story_id"]) == ["s1", "s2", "s3"]
+        assert len(ds.events(actors=("EU members",), daily=True)) == 7
+        assert list(ds.top_dyads(limit=1)["a"]) == ["GBR"]
+        assert ds.reciprocity("RUS", "UKR", days=1).attrs["summary"]["answered"] == 1
+        assert len(ds.period_events("RUS", "UKR", by="month", period="2021-01")) == 3
+        svg = ds.plot("RUS", "UKR", tmp_path_factory.mktemp("plot") / "p.svg", by="month")
+        assert svg.read_text(encoding="utf-8").startswith("<?xml")
