@@ -587,3 +587,25 @@ def test_watch_stops_cleanly_on_ctrl_c(server: Server, tmp_path: Path) -> None:
     assert proc.wait(timeout=60) == 130
     assert "Traceback" not in rest and "watch stopped" in rest
     assert rows(db, "SELECT count(*) FROM stories")[0][0] == 2
+
+
+def test_state_lost_in_a_crash_costs_fetches_not_duplicates(server: Server,
+                                                           tmp_path: Path) -> None:
+    """A round killed after its stories were written but before its fetch state was: the
+    next round finds the stored pages by URL and adds nothing."""
+    setup_site(server)
+    feeds = _write(tmp_path / "feeds.txt", server.url("/rss.xml"))
+    db = tmp_path / "live.duckdb"
+    args = ["fetch", "--feeds", feeds, "--db", str(db), *FAST_CLI]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    stored = rows(db, "SELECT story_id FROM stories ORDER BY 1")
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM fetch_urls; DELETE FROM fetch_sources")
+    con.close()
+    n = len(server.log)
+    CliRunner().invoke(main, args)
+    assert rows(db, "SELECT story_id FROM stories ORDER BY 1") == stored
+    again = [p for _, p, _ in server.log[n:]]
+    assert "/news/undated" not in again and "/news/feed-dated" not in again
+    assert again.count("/news/dated") == 1  # through /news/moved, stored under another URL
+    assert "/news/empty" in again  # a reject is known only from the fetch state

@@ -2,13 +2,13 @@
 
 :class:`Fetcher` downloads one URL at a time per call (calls may come from several
 threads): it honours robots.txt (``urllib.robotparser``; a robots.txt that answers
-4xx allows everything, one that cannot be fetched disallows the host for the run, as
-RFC 9309 says), waits ``host_delay`` seconds (or the host's ``Crawl-delay``) between
-requests to one host, sends ``If-None-Match``/``If-Modified-Since`` when given
-validators, follows at most ``max_redirects`` redirects and stops at a loop, caps the
-body at ``max_bytes``, and retries timeouts, connection errors, 429 and 5xx answers
-with exponential back-off. Every failure comes back as a :class:`FetchError` with a
-reason slug, never as an exception.
+4xx allows everything; one that cannot be fetched disallows the host, as RFC 9309
+says, and is asked for again ten minutes later), waits ``host_delay`` seconds (or the
+host's ``Crawl-delay``) between requests to one host, sends ``If-None-Match`` and
+``If-Modified-Since`` when given validators, follows at most ``max_redirects``
+redirects and stops at a loop, caps the body at ``max_bytes``, and retries timeouts,
+connection errors, 429 and 5xx answers with exponential back-off. Every failure comes
+back as a :class:`FetchError` with a reason slug, never as an exception.
 
 :func:`page_story` turns an HTML page into a :class:`FetchedStory` with
 ``trafilatura`` (text, title, site name, canonical URL, publication date from the
@@ -62,7 +62,8 @@ MIN_TEXT_CHARS = 200
 _REDIRECTS = (301, 302, 303, 307, 308)
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MAX_BACKOFF = 60.0
-_ROBOTS_TTL = 24 * 3600.0
+_ROBOTS_TTL = 24 * 3600.0  # robots.txt is kept this long...
+_ROBOTS_RETRY = 600.0  # ...and a failure to fetch it this long
 _ROBOTS_MAX_BYTES = 512_000
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "")
 
@@ -312,7 +313,8 @@ class Fetcher:
             lock = self._robot_locks.setdefault(site, threading.Lock())
         with lock:
             cached = self._robots.get(site)
-            if cached is None or time.monotonic() - cached[0] > _ROBOTS_TTL:
+            ttl = _ROBOTS_TTL if cached is None or cached[2] is None else _ROBOTS_RETRY
+            if cached is None or time.monotonic() - cached[0] > ttl:
                 cached = (time.monotonic(), *self._load_robots(site))
                 self._robots[site] = cached
         _, parser, failure = cached
