@@ -13,6 +13,7 @@ import pytest
 
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.coding.pipeline import code_chunk
+from dyadwatch.places.gazetteer import load_gazetteer
 from dyadwatch.store import formats
 from dyadwatch.store.db import Store
 from dyadwatch.store.formats import (
@@ -94,7 +95,14 @@ def test_gdelt_rows_have_the_61_columns_in_order(store: Store) -> None:
     assert attack["GoldsteinScale"] == "-10.0"
     assert (attack["NumMentions"], attack["NumSources"], attack["NumArticles"]) == ("1", "1", "1")
     assert attack["IsRootEvent"] == "1"
-    assert attack["AvgTone"] == attack["ActionGeo_Lat"] == ""
+    assert attack["AvgTone"] == attack["Actor1Geo_Lat"] == ""
+    kharkiv = load_gazetteer().city_candidates("kharkiv")[0][0]
+    assert (attack["ActionGeo_Type"], attack["ActionGeo_FullName"], attack["ActionGeo_CountryCode"],
+            attack["ActionGeo_FeatureID"]) == ("4", "Kharkiv, Ukraine", "UP",
+                                               str(kharkiv.geonames_id))
+    assert (float(attack["ActionGeo_Lat"]), float(attack["ActionGeo_Long"])) == (
+        kharkiv.latitude, kharkiv.longitude)
+    assert attack["ActionGeo_ADM1Code"] == "UP" + (kharkiv.admin1 or "")
     assert attack["DATEADDED"] == "20220501000000"
     assert attack["SOURCEURL"] == "https://example.org/a?x=1#dyadwatch-story=wire-1"
     un = by_code[("IGOUNO", "110")]
@@ -130,6 +138,11 @@ def test_icews_has_its_header_and_values(store: Store) -> None:
     assert (un["Event Text"], un["Intensity"], un["Story ID"], un["Sentence Number"]) == (
         "Disapprove", "-2.0", "wire-1", "2")
     assert un["Publisher"] == "Wire A"
+    attack = next(r for r in recs if r["CAMEO Code"] == "190" and r["Story ID"] == "wire-1")
+    assert (attack["City"], attack["Country"]) == ("Kharkiv", "UKR")
+    assert attack["Latitude"] and attack["Longitude"]
+    chile = next(r for r in recs if r["Source Country"] == "CHL")
+    assert chile["City"] == chile["Country"] == chile["Latitude"] == ""  # no place named
     protest = next(r for r in recs if r["CAMEO Code"] == "141")
     assert protest["Publisher"] == "Wire C"  # the tab became a space: columns stay aligned
 
@@ -145,6 +158,8 @@ def test_phoenix_columns_and_penta_class(store: Store) -> None:
     assert (attack["Date"], attack["Year"], attack["Month"], attack["Day"]) == (
         "20220501", "2022", "5", "1")
     assert (attack["SourceActorEntity"], attack["SourceActorRole"]) == ("RUS", "MIL")
+    assert (attack["LocationName"], attack["CountryCode"]) == ("Kharkiv", "UKR")
+    assert attack["Lat"] and attack["Lon"]
     assert (attack["EventRootCode"], attack["PentaClass"], attack["GoldsteinScore"]) == (
         "19", "4", "-10.0")
     assert attack["SentenceID"] == "wire-1_1"
@@ -181,7 +196,10 @@ def test_plover_records_skip_statements(store: Store) -> None:
                                 "entity_text": "Russian troops", "cameo_code": "RUSMIL"}]
     assert attack["recipient"][0]["cameo_code"] == "UKRMIL"
     assert attack["text"] == "Russian troops attacked Ukrainian soldiers near Kharkiv."
-    assert attack["event_loc"] is None
+    assert attack["event_loc"]["name"] == "Kharkiv"
+    assert (attack["event_loc"]["country_code"], attack["event_loc"]["feature"]) == ("UKR", "city")
+    chile = next(r for r in recs if r["actor"][0]["code"] == "CHL")
+    assert chile["event_loc"] is None
     assert (attack["quad_code"], attack["event_scale"]) == (4, -10.0)
     assert attack["url"] == attack["cite_info"]["url"] == "https://example.org/a?x=1"
     assert attack["cite_info"]["title"] == "Fighting near Kharkiv"
@@ -204,17 +222,19 @@ def test_round_trip_keeps_story_date_dyad_and_code(store: Store, fmt: str,
     assert all(tuple(r) == EVENT_FIELDS for r in back)
     assert _keys(back) == _keys(db)
     by_key = {tuple(e[k] for k in KEY): e for e in db}
+    located = ("location", "latitude", "longitude", "location_country")
     survives = {
         "gdelt": ("source_text", "source_country", "target_text", "target_country", "root",
-                  "quad_class", "goldstein"),
+                  "quad_class", "goldstein", *located, "geonames_id"),
         "icews": ("event_id", "sentence_index", "source_text", "source_country", "target_text",
-                  "target_country", "root", "name", "goldstein"),
+                  "target_country", "root", "name", "goldstein", *located),
         "plover": ("event_id", "sentence_index", "sentence", "source_text", "source_country",
                    "target_text", "target_country", "root", "quad_class", "goldstein",
-                   "plover"),
+                   "plover", *located, "geonames_id"),
         "phoenix": ("event_id", "sentence_index", "source_country", "target_country", "root",
-                    "goldstein"),
+                    "goldstein", *located),
     }[fmt]
+    assert any(e["location"] for e in db) and any(not e["location"] for e in db)
     for r in back:
         original = by_key[tuple(r[k] for k in KEY)]
         assert {f: r[f] for f in survives} == {f: original[f] for f in survives}

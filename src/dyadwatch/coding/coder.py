@@ -14,7 +14,8 @@ whose lemma has patterns, the coder finds
   event into a threat, an intention or a rejection (``modality.yaml``), and negation.
 
 Actors are resolved by :mod:`dyadwatch.actors.resolve`; the most specific pattern that
-yields both a source and a target wins, and its id is the event's ``rule``.
+yields both a source and a target wins, and its id is the event's ``rule``. Each event's
+location comes from :mod:`dyadwatch.places` once the whole story has been read.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from dyadwatch.coding import petrarch_verbs
 from dyadwatch.coding.events import Event, event_id_for
 from dyadwatch.coding.patterns import Frame, Pattern, PatternSet, load_frames, load_patterns
 from dyadwatch.ontology.cameo import Ontology, load_ontology
+from dyadwatch.places.gazetteer import Gazetteer, load_gazetteer
+from dyadwatch.places.locate import StoryPlaces
 
 _SUBJ = ("nsubj", "csubj")
 _PASSIVE_SUBJ = ("nsubjpass", "csubjpass")
@@ -70,12 +73,14 @@ class Coder:
         patterns: PatternSet | None = None,
         frames: list[Frame] | None = None,
         ontology: Ontology | None = None,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.dictionary = dictionary or load_dictionary()
         self.patterns = patterns or load_patterns()
         self.frames = frames if frames is not None else load_frames()
         self.ontology = ontology or load_ontology()
         self.resolver = Resolver(self.dictionary)
+        self.gazetteer = gazetteer or load_gazetteer()
         self._frame_triggers = {t for f in self.frames for t in f.triggers}
 
     # -- public ----------------------------------------------------------------------------
@@ -85,18 +90,26 @@ class Coder:
     ) -> list[Event]:
         """All events of one parsed story, in sentence order."""
         ctx = StoryContext(date=day)
-        events: list[Event] = []
+        places = StoryPlaces(self.gazetteer, doc)
+        found: list[tuple[Event, int]] = []
         for index, sent in enumerate(doc.sents):
-            events.extend(self._code_sentence(sent, index, story_id, day, ctx, include_negated))
-        return events
+            found.extend(self._code_sentence(sent, index, story_id, day, ctx, include_negated,
+                                             places))
+        if not found:
+            return []
+        places.add_countries(a.country for a in ctx.mentions)
+        return [replace(e, **places.locate(e.sentence_index, pred,
+                                           (e.source_country, e.target_country)))
+                for e, pred in found]
 
     # -- sentences -------------------------------------------------------------------------
 
     def _code_sentence(
         self, sent: Span, index: int, story_id: str, day: Date | None, ctx: StoryContext,
-        include_negated: bool,
-    ) -> list[Event]:
+        include_negated: bool, places: StoryPlaces,
+    ) -> list[tuple[Event, int]]:
         matches = sentence_matches(self.dictionary, sent, day)
+        places.add_sentence(index, sent, matches)
         # Resolve subjects first so pronouns in this sentence see earlier sentences only
         # plus the subjects before them.
         found: list[tuple[Pattern, Actor, Actor, str, Token, bool, float]] = []
@@ -119,7 +132,7 @@ class Coder:
                     and tok.lemma_.lower() in self.patterns.nouns):
                 found.extend(self._code_noun(tok, matches, ctx))
 
-        events: list[Event] = []
+        events: list[tuple[Event, int]] = []  # with the predicate's token index
         seen: set[tuple[str, str, str]] = set()
         sources_with_events = {s.code for p, s, *_ in found if not p.fallback}
         for pattern, source, target, code, pred, negated, confidence in found:
@@ -131,8 +144,8 @@ class Coder:
             if key in seen or source.code == target.code:
                 continue
             seen.add(key)
-            events.append(self._event(story_id, day, index, sent, pred, source, target, code,
-                                      pattern, negated, confidence))
+            events.append((self._event(story_id, day, index, sent, pred, source, target, code,
+                                       pattern, negated, confidence), pred.i))
         return events
 
     def _event(

@@ -26,13 +26,17 @@ prefix is stripped only when the code starts with the event's ``*_country``).
   religion codes empty. Actor2* likewise from the target.
 * IsRootEvent = 1 for the story's first sentence, else 0; EventCode = code,
   EventBaseCode = code[:3], EventRootCode = root, QuadClass, GoldsteinScale;
-  NumMentions = NumSources = NumArticles = 1; AvgTone and all 24 *Geo_* columns empty.
+  NumMentions = NumSources = NumArticles = 1; AvgTone empty; Actor1Geo_* and Actor2Geo_*
+  empty; ActionGeo_* the event's location: Type (1 country, 2 US state, 3 US city, 4 world
+  city, 5 world state or area), FullName ("Paris, Texas, United States"), CountryCode and
+  ADM1Code in FIPS 10-4 as GDELT has them (``USTX``), Lat, Long, FeatureID = GeoNames id.
 * DATEADDED = Day + 000000; SOURCEURL = the story's url with ``#dyadwatch-story=<id>``
   appended (``dyadwatch:story/<id>`` when the story has no url), so the story id survives.
 
   Round trip: story_id, date, source, source_text, source_country, target, target_text,
-  target_country, code, root, quad_class, goldstein. Not: event_id, sentence, sentence
-  index, name, plover, rule, confidence. A foreign GDELT file reads too (story_id = its
+  target_country, code, root, quad_class, goldstein, location, geonames_id, latitude,
+  longitude, location_country. Not: event_id, sentence, sentence index, name, plover, rule,
+  confidence, location_rule. A foreign GDELT file reads too (story_id = its
   SOURCEURL).
 
 ``icews`` -- tab-separated with the ICEWS header: Event ID = event_id, Event Date
@@ -40,25 +44,30 @@ YYYY-MM-DD, Source Name = source_text, Source Sectors = the actor code's parts a
 country, comma-separated (``MIL``; ``IGO,UNO``), Source Country = source_country (ISO
 alpha-3 code, not the name ICEWS prints), Event Text = CAMEO name, CAMEO Code = code,
 Intensity = goldstein, Target * likewise, Story ID = story_id, Sentence Number =
-sentence_index + 1 (1-based), Publisher = the story's source; City, District, Province,
-Country, Latitude, Longitude empty.
+sentence_index + 1 (1-based), Publisher = the story's source; City (a city location),
+District empty, Province (the state of a US city, or a state, province or area location),
+Country (the location's ISO alpha-3 code), Latitude, Longitude.
 
   Round trip: event_id, story_id, date, sentence_index, source (country + sectors),
   source_text, source_country, target (likewise), target_text, target_country, code, root,
-  name, goldstein. Not: sentence, quad_class, plover, rule, confidence.
+  name, goldstein, location, latitude, longitude, location_country. Not: sentence,
+  quad_class, plover, rule, confidence, geonames_id, location_rule.
 
 ``plover`` -- JSON lines, one PLOVER record per event whose CAMEO code has a PLOVER type
 in the ontology (CAMEO 01 statements have none: skipped, not counted): id = event_id,
 has_event, date, actor / recipient = ``[{code: country or first part, sector: the other
 parts, country_name: ISO alpha-3, entity_text, cameo_code}]``, event = [plover], mode =
-[plover_mode] or [], context = [plover_context] or [], event_loc = null, quad_code,
+[plover_mode] or [], context = [plover_context] or [], event_loc = ``{name, geonameid, lat,
+lon, country_code (ISO alpha-3), admin1, feature (city, country, admin1 or area)}`` or
+null, quad_code,
 event_scale = Goldstein, text = the sentence, text_info = {sequence: sentence_index},
 cite_info = {url, title, publication}, coder, and the named extras story_id, url and
 cameo_code (the manual allows extra fields).
 
   Round trip: event_id, story_id, date, sentence_index, sentence, source, source_text,
   source_country, target, target_text, target_country, code, root, quad_class, goldstein,
-  plover. Not: name, rule, confidence.
+  plover, location, geonames_id, latitude, longitude, location_country. Not: name, rule,
+  confidence, location_rule.
 
 ``phoenix`` -- tab-separated with a header of the Phoenix columns: EventID = event_id,
 Date YYYYMMDD, Year, Month, Day, SourceActorFull = source, SourceActorEntity =
@@ -66,11 +75,13 @@ source_country, SourceActorRole = first part after the country, SourceActorAttri
 rest, Target* likewise, EventCode = code, EventRootCode = root, PentaClass (0: roots 01-02,
 1: 03-05, 2: 06-08, 3: 09-13 and 16, 4: 14, 15, 17-20), GoldsteinScore, SentenceID =
 ``<story_id>_<sentence_index + 1>``, URLs = url, NewsSources = the story's source; Issues
-and the location columns empty. A headerless Phoenix file reads too.
+empty; Lat, Lon, LocationName = location, StateName (as ICEWS's Province), CountryCode =
+location_country. A headerless Phoenix file reads too.
 
   Round trip: event_id, story_id, date, sentence_index, source, source_country, target,
-  target_country, code, root, goldstein. Not: sentence, actor texts, name, quad_class,
-  plover, rule, confidence.
+  target_country, code, root, goldstein, location, latitude, longitude, location_country.
+  Not: sentence, actor texts, name, quad_class, plover, rule, confidence, geonames_id,
+  location_rule.
 
 ``jsonl``/``csv``/``tsv`` (``Store.export``'s DuckDB COPY of EVENT_FIELDS) read back whole.
 """
@@ -83,13 +94,14 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 from urllib.parse import quote, unquote
 
 import duckdb
 
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.ontology.cameo import CameoCode, load_ontology
+from dyadwatch.places.gazetteer import ADMIN1, AREA, CITY, COUNTRY, country_table, load_gazetteer
 
 EXPORT_FORMATS = ("gdelt", "icews", "plover", "phoenix")
 READ_FORMATS = (*EXPORT_FORMATS, "jsonl", "csv", "tsv")
@@ -289,6 +301,65 @@ def export_events(con: duckdb.DuckDBPyConnection, sql: str, params: list, fmt: s
 StoryInfo = tuple[str | None, str | None, str | None]  # url, publisher, title
 
 
+class _Geo(NamedTuple):
+    """What the location columns of the formats need beyond the event record."""
+
+    kind: str
+    city: str | None
+    province: str | None
+    admin1_code: str | None
+    full_name: str
+    gdelt_type: int
+    country: str | None
+
+
+def _geo(e: Row) -> _Geo | None:
+    """The event's location described for the export formats (the gazetteer is loaded on
+    the first event that has a GeoNames id)."""
+    name = e.get("location")
+    if not name:
+        return None
+    country = e.get("location_country")
+    how = (e.get("location_rule") or "").rpartition(":")[2]
+    gid = e.get("geonames_id")
+    place = load_gazetteer().describe(int(gid)) if gid is not None else None
+    if place is not None:
+        kind = place.kind
+    else:
+        kind = {"country": COUNTRY, "area": AREA, "region": ADMIN1, "qualifier": ADMIN1}.get(
+            how, CITY)
+    admin1 = None
+    admin1_code = None
+    if place is not None and kind == CITY:
+        admin1 = load_gazetteer().admin1_name(place)
+        admin1_code = place.admin1
+    elif kind in (ADMIN1, AREA):
+        admin1 = name
+        admin1_code = place.admin1 if place is not None else None
+    info = country_table().get(country or "")
+    country_name = info.name if info else None
+    us = country == "USA"
+    if kind == COUNTRY:
+        parts, gdelt_type = [name], 1
+    elif kind == CITY:
+        parts, gdelt_type = [name, admin1, country_name], 3 if us else 4
+    else:
+        parts, gdelt_type = [name, country_name], 2 if us and kind == ADMIN1 else 5
+    full = ", ".join(dict.fromkeys(p for p in parts if p))
+    return _Geo(kind, name if kind == CITY else None, admin1, admin1_code, full, gdelt_type,
+                country)
+
+
+def _event_loc(e: Row) -> dict[str, Any] | None:
+    geo = _geo(e)
+    if geo is None:
+        return None
+    return {"name": e.get("location"), "geonameid": e.get("geonames_id"),
+            "lat": e.get("latitude"), "lon": e.get("longitude"),
+            "country_code": e.get("location_country"), "admin1": geo.province,
+            "feature": geo.kind}
+
+
 def _gdelt(e: Row, story: StoryInfo) -> str:
     day = _day(e["date"])
     fields: list[object] = [gdelt_event_id(str(e.get("event_id") or "")) if e.get("event_id")
@@ -312,7 +383,15 @@ def _gdelt(e: Row, story: StoryInfo) -> str:
     root = e.get("root") or code[:2]
     fields += [1 if e.get("sentence_index") == 0 else 0, code, code[:3], root,
                e.get("quad_class"), e.get("goldstein"), 1, 1, 1, None]
-    fields += [None] * (3 * len(_GEO_PARTS))
+    fields += [None] * (2 * len(_GEO_PARTS))
+    geo = _geo(e)
+    if geo is None:
+        fields += [None] * len(_GEO_PARTS)
+    else:
+        fips = country_table()[geo.country].fips if geo.country in country_table() else None
+        fields += [geo.gdelt_type, geo.full_name, fips,
+                   (fips or "") + geo.admin1_code if fips and geo.admin1_code else None, None,
+                   e.get("latitude"), e.get("longitude"), e.get("geonames_id")]
     fields += [day.strftime("%Y%m%d") + "000000" if day else None,
                _story_url(story[0], str(e["story_id"] or ""))]
     return _line(fields)
@@ -326,10 +405,13 @@ def _icews(e: Row, story: StoryInfo) -> str:
         _, parts = actor_parts(e[side], country)
         sides.append((e.get(f"{side}_text"), ",".join(parts), country))
     index = e.get("sentence_index")
+    geo = _geo(e)
     return _line([
         e.get("event_id"), day.isoformat() if day else None, *sides[0], e.get("name"),
         e["code"], e.get("goldstein"), *sides[1], e["story_id"],
-        None if index is None else index + 1, story[1], None, None, None, None, None, None,
+        None if index is None else index + 1, story[1],
+        geo.city if geo else None, None, geo.province if geo else None,
+        e.get("location_country") if geo else None, e.get("latitude"), e.get("longitude"),
     ])
 
 
@@ -363,7 +445,7 @@ def _plover(e: Row, story: StoryInfo) -> str | None:
         "event": [plover],
         "mode": [mode] if mode else [],
         "context": [context] if context else [],
-        "event_loc": None,
+        "event_loc": _event_loc(e),
         "quad_code": e.get("quad_class"),
         "event_scale": e.get("goldstein"),
         "text": e.get("sentence"),
@@ -390,11 +472,13 @@ def _phoenix(e: Row, story: StoryInfo) -> str:
     index = e.get("sentence_index")
     sentence_id = (f"{e['story_id']}_{index + 1}" if index is not None
                    else f"{e['story_id']}_")
+    geo = _geo(e)
     return _line([
         e.get("event_id"), day.strftime("%Y%m%d") if day else None,
         day.year if day else None, day.month if day else None, day.day if day else None,
-        *sides, code, root, penta_class(root), e.get("goldstein"), None, None, None, None, None,
-        None, sentence_id, story[0], story[1],
+        *sides, code, root, penta_class(root), e.get("goldstein"), None,
+        e.get("latitude"), e.get("longitude"), e.get("location"), geo.province if geo else None,
+        e.get("location_country") if geo else None, sentence_id, story[0], story[1],
     ])
 
 
@@ -459,6 +543,21 @@ def _int(value: str) -> int | None:
     return int(value) if value.strip().lstrip("-").isdigit() else None
 
 
+def _iso3_of_fips(fips: str) -> str | None:
+    """GDELT's FIPS 10-4 country code -> ISO alpha-3."""
+    if not fips:
+        return None
+    for info in country_table().values():
+        if info.fips == fips:
+            return info.iso3
+    return None
+
+
+def _country_name(iso3: str) -> str | None:
+    info = country_table().get(iso3) if iso3 else None
+    return info.name if info else None
+
+
 def _read_gdelt(fh: TextIO) -> Iterator[Row]:
     for c in _tsv_rows(fh, GDELT_COLUMNS, header=False):
         url = c["SOURCEURL"]
@@ -469,6 +568,9 @@ def _read_gdelt(fh: TextIO) -> Iterator[Row]:
             target_text=c["Actor2Name"], target_country=c["Actor2CountryCode"],
             code=c["EventCode"], root=c["EventRootCode"], quad_class=c["QuadClass"],
             goldstein=c["GoldsteinScale"],
+            location=c["ActionGeo_FullName"].split(", ")[0], latitude=c["ActionGeo_Lat"],
+            longitude=c["ActionGeo_Long"], geonames_id=_int(c["ActionGeo_FeatureID"]),
+            location_country=_iso3_of_fips(c["ActionGeo_CountryCode"]),
         )
 
 
@@ -483,6 +585,8 @@ def _read_icews(fh: TextIO) -> Iterator[Row]:
             target=_actor_from(c["Target Country"], c["Target Sectors"]),
             target_text=c["Target Name"], target_country=c["Target Country"],
             code=c["CAMEO Code"], name=c["Event Text"], goldstein=c["Intensity"],
+            location=c["City"] or c["Province"] or _country_name(c["Country"]),
+            location_country=c["Country"], latitude=c["Latitude"], longitude=c["Longitude"],
         )
 
 
@@ -500,6 +604,7 @@ def _read_plover(fh: TextIO) -> Iterator[Row]:
         actor, recipient = _first(r.get("actor")), _first(r.get("recipient"))
         events = r.get("event") or []
         info = r.get("text_info") or {}
+        loc = r.get("event_loc") if isinstance(r.get("event_loc"), dict) else {}
 
         def code_of(entity: dict[str, Any]) -> str | None:
             return entity.get("cameo_code") or (
@@ -514,6 +619,9 @@ def _read_plover(fh: TextIO) -> Iterator[Row]:
             target_country=recipient.get("country_name"),
             code=r.get("cameo_code"), quad_class=r.get("quad_code"),
             goldstein=r.get("event_scale"), plover=events[0] if events else None,
+            location=loc.get("name"), geonames_id=loc.get("geonameid"),
+            latitude=loc.get("lat"), longitude=loc.get("lon"),
+            location_country=loc.get("country_code"),
         )
 
 
@@ -527,6 +635,8 @@ def _read_phoenix(fh: TextIO) -> Iterator[Row]:
             source=c["SourceActorFull"], source_country=c["SourceActorEntity"],
             target=c["TargetActorFull"], target_country=c["TargetActorEntity"],
             code=c["EventCode"], root=c["EventRootCode"], goldstein=c["GoldsteinScore"],
+            location=c["LocationName"], location_country=c["CountryCode"], latitude=c["Lat"],
+            longitude=c["Lon"],
         )
 
 
