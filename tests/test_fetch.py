@@ -192,6 +192,7 @@ def server() -> Iterator[Server]:
 
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+TIMEOUT = 2.0  # seconds; generous, so that a busy machine does not time out good pages
 RSS = {"Content-Type": "application/rss+xml"}
 
 
@@ -205,13 +206,13 @@ def etag_route(body: bytes, tag: str, ctype: dict[str, str]) -> Callable[[dict],
 
 
 def fast(**kw: object) -> FetchOptions:
-    opts: dict = {"timeout": 0.5, "retries": 1, "backoff": 0.01, "host_delay": 0.0,
+    opts: dict = {"timeout": TIMEOUT, "retries": 1, "backoff": 0.01, "host_delay": 0.0,
                   "max_bytes": 200_000, "connections": 4}
     opts.update(kw)
     return FetchOptions(**opts)
 
 
-FAST_CLI = ["--timeout", "0.5", "--retries", "1", "--backoff", "0.01", "--host-delay", "0",
+FAST_CLI = ["--timeout", str(TIMEOUT), "--retries", "1", "--backoff", "0.01", "--host-delay", "0",
             "--max-bytes", "200000"]
 
 
@@ -226,7 +227,7 @@ def setup_site(s: Server) -> None:
     s.routes["/news/broken"] = Reply(200, BROKEN_HTML, HTML)
     s.routes["/news/empty"] = Reply(200, EMPTY_HTML, HTML)
     s.routes["/news/error"] = Reply(500, b"oops", {"Content-Type": "text/plain"})
-    s.routes["/news/slow"] = Reply(200, page_html(4), HTML, delay=1.5)
+    s.routes["/news/slow"] = Reply(200, page_html(4), HTML, delay=TIMEOUT + 3)
     s.routes["/loop/a"] = Reply(302, b"", {"Location": "/loop/b"})
     s.routes["/loop/b"] = Reply(302, b"", {"Location": b + "/loop/a"})
     huge = page_html(5) + b"<!--" + b"x" * 1_000_000 + b"-->"
@@ -489,12 +490,15 @@ def test_rate_limit_spaces_requests_to_one_host(server: Server) -> None:
     server.routes["/robots.txt"] = Reply(200, b"User-agent: *\nAllow: /\n")
     for i in range(3):
         server.routes[f"/p{i}"] = Reply(200, b"ok", {"Content-Type": "text/plain"})
+    start = time.monotonic()
     with Fetcher(fast(host_delay=0.2)) as fetcher:
         for i in range(3):
             assert not isinstance(fetcher.get(server.url(f"/p{i}")), FetchError)
-    times = [t for t, _, _ in server.log]
-    assert len(times) == 4  # robots.txt and three pages
-    assert all(b - a >= 0.19 for a, b in zip(times, times[1:], strict=False))
+    arrived = [t for t, _, _ in server.log]
+    assert len(arrived) == 4  # robots.txt and three pages
+    # The k-th request cannot have been sent before start + k * delay (a lower bound that
+    # a slow machine cannot break).
+    assert all(t >= start + k * 0.2 for k, t in enumerate(arrived))
 
 
 def test_robots_crawl_delay_and_unreachable_robots(server: Server) -> None:

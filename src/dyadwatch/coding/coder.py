@@ -304,10 +304,30 @@ class Coder:
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
-                for part in _parts(actor):
+                for part in (*_parts(actor), *self._of_list(tok, actor, matches, ctx)):
                     if all(a.code != part.code for a in actors):
                         actors.append(part)
         return actors
+
+    def _of_list(self, head: Token, actor: Actor | None, matches: dict[int, Match],
+                 ctx: StoryContext) -> list[Actor]:
+        """"The ambassadors of A, B and C": one actor per country after the first."""
+        if actor is None or not actor.sector or actor.country is None:
+            return []
+        out = []
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("of", "from"):
+                continue
+            for pobj in prep.children:
+                if pobj.dep_ != "pobj":
+                    continue
+                for conj in pobj.conjuncts:
+                    other = self.resolver.resolve(conj, matches, ctx)
+                    if other is not None and other.country and other.sector is None:
+                        out.append(replace(actor, code=other.country + actor.sector,
+                                           country=other.country, text=other.text,
+                                           start=other.start, end=other.end))
+        return out
 
     def _combine(
         self, pattern: Pattern, sources: list[Actor], targets: list[Actor], pred: Token,

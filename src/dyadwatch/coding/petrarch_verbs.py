@@ -24,8 +24,9 @@ PETRARCH takes it. A pattern whose code is
 null or outside CAMEO matches but codes nothing (dyadwatch events carry CAMEO codes).
 A verb dictionary replaces dyadwatch's own patterns (it is the whole vocabulary, as in
 PETRARCH); modal frames do not apply to its verbs (PETRARCH dictionaries code such frames
-as patterns). ``%`` in a pattern with no target after the verb codes the actors of a
-compound subject toward each other ("A and B agree").
+as patterns). With no target after the verb, a compound subject acts toward each other
+when the pattern has ``%`` ("A and B agree") or a code that is its own reverse
+(``[064:064]``: "A and B renewed ties").
 """
 
 from __future__ import annotations
@@ -307,13 +308,16 @@ def match(entry: VerbEntry, verb: Token) -> SurfacePattern | None:
 
 def target_heads(verb: Token) -> list[Token]:
     """Nouns after the verb in its own phrase, in order, outside clauses with a subject."""
-    out = []
+    out, modifiers = [], []
     for tok in verb.subtree:
         if tok.i <= verb.i or tok.pos_ not in ("NOUN", "PROPN", "PRON"):
             continue
         if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ccomp" \
                 and tok.head.head.i == verb.i:
             out.append(tok)  # "allowed that X is ...": the clause's subject
+            continue
+        if tok.dep_ in ("nmod", "compound", "poss") and tok.pos_ == "PROPN":
+            modifiers.append(tok)  # last resort: a name inside a phrase that is no actor
             continue
         if tok.dep_ not in ("dobj", "dative", "pobj", "attr", "oprd", "appos", "conj"):
             continue
@@ -326,7 +330,7 @@ def target_heads(verb: Token) -> list[Token]:
             node = node.head
         if not inside:
             out.append(tok)
-    return out
+    return out + modifiers
 
 
 def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any) -> list[tuple]:
@@ -334,6 +338,10 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
     from dyadwatch.coding.coder import _link
 
     entry: VerbEntry = pattern.petrarch
+    # A form listed as a headword of its own ("LEFT" besides "LEAVE") has its own meaning.
+    own = coder.patterns.verbs.get(verb.lower_) if verb.lower_ != entry.lemma else None
+    if own and own[0].petrarch is not None:
+        entry = own[0].petrarch
     hit = match(entry, verb)
     code, reverse = (hit.code, hit.reverse) if hit else (entry.code, entry.reverse)
     if code is None:
@@ -345,6 +353,10 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
     else:
         source_heads = [link.subject] if link.subject is not None else []
     sources = coder._actors(source_heads, matches, ctx, subject=True)
+    if not sources and link.verb is not None and not link.passive:
+        # "Old foes Gondor and Osgiliath renewed ...": a misparse with two subjects.
+        others = [c for c in link.verb.children if c.dep_ == "nsubj" and c is not link.subject]
+        sources = coder._actors(others, matches, ctx, subject=True)
     if not sources:
         return []
     heads = []
@@ -355,7 +367,9 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
         targets = coder._actors([head], matches, ctx)
         if targets:
             break
-    mutual = not targets and hit is not None and hit.compound and len(sources) > 1
+    # "A and B agree" ("%"), "A and B renewed ties" (a code that is its own reverse).
+    mutual = (not targets and len(sources) > 1
+              and (hit is not None and hit.compound or reverse is not None and reverse == code))
     if not targets and not mutual:
         return []
     rule = replace(pattern, code=code,
