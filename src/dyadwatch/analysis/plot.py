@@ -78,6 +78,10 @@ def plot_dyad_series(df: pd.DataFrame, path: str | Path, *, by: str, title: str,
         if ax is axes[0, 0]:
             handles.append(line)
             labels.append("Goldstein mean (right axis)")
+    pad = max(0.0, (6 - len(periods)) / 2)  # keep bars narrow when there are few periods
+    last_x = len(periods) - 1
+    for ax in axes[:, 0]:
+        ax.set_xlim(-0.6 - pad, last_x + 0.6 + pad)
     step = max(1, len(periods) // 12)
     last = axes[-1, 0]
     last.set_xticks(x[::step])
@@ -86,8 +90,11 @@ def plot_dyad_series(df: pd.DataFrame, path: str | Path, *, by: str, title: str,
                          ha="right" if len(periods) > 6 else "center")
     last.set_xlabel(by)
     fig.suptitle(title, fontsize=12, fontweight="bold")
-    fig.legend(handles, labels, loc="lower center", ncol=5, frameon=False, fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    wide = fig.get_figwidth() >= 9
+    fig.legend(handles, labels, loc="lower center", ncol=5 if wide else 3, frameon=False,
+               fontsize=8)
+    legend_height = 0.35 if wide else 0.55  # inches for one or two rows of the legend
+    fig.tight_layout(rect=(0, legend_height / fig.get_figheight(), 1, 1))
     p.parent.mkdir(parents=True, exist_ok=True)
     try:
         fig.savefig(p, dpi=200)
