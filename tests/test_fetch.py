@@ -249,6 +249,7 @@ def setup_site(s: Server) -> None:
                                   {"Content-Type": "application/atom+xml"})
     s.routes["/news/atom1"] = Reply(200, page_html(7), HTML)
     s.routes["/feed-500.xml"] = Reply(500, b"down", {"Content-Type": "text/plain"})
+    s.routes["/not-a-feed.xml"] = Reply(200, b"<html><body>Moved to our app</body></html>", RSS)
 
 
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -272,7 +273,8 @@ def test_fetch_feeds_stores_or_rejects_every_url_with_its_reason(server: Server,
     setup_site(server)
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(f"# the test feeds\n{server.url('/rss.xml')}  Test Wire\n\n"
-                     f"{server.url('/atom.xml')}\n{server.url('/feed-500.xml')}  # down\n")
+                     f"{server.url('/atom.xml')}\n{server.url('/feed-500.xml')}  # down\n"
+                     f"{server.url('/not-a-feed.xml')}\n")
     db = tmp_path / "live.duckdb"
     result = CliRunner().invoke(main, ["fetch", "--feeds", str(feeds), "--db", str(db),
                                        *FAST_CLI])
@@ -315,8 +317,9 @@ def test_fetch_feeds_stores_or_rejects_every_url_with_its_reason(server: Server,
 
     reasons = dict(rows(db, "SELECT reason, count(*) FROM rejects GROUP BY reason"))
     assert reasons == {"no-text": 1, "http-error": 2, "timeout": 1, "redirect-loop": 1,
-                       "too-large": 2, "robots-disallowed": 1, "not-html": 1}
+                       "too-large": 2, "robots-disallowed": 1, "not-html": 1, "bad-feed": 1}
     assert "feed-500.xml: rejected: http-error" in result.output
+    assert "not-a-feed.xml: rejected: bad-feed" in result.output
 
     shown = CliRunner().invoke(main, ["status", "--db", str(db)])
     assert shown.exit_code == 0

@@ -43,6 +43,7 @@ from dyadwatch.store.neardup import NearDuplicate
 from dyadwatch.stories import Reject, Story
 from dyadwatch.stories.feeds import (
     FeedEntry,
+    ParsedFeed,
     SourceSpec,
     is_nested_list,
     looks_like_feed,
@@ -297,7 +298,10 @@ def run_round(store: Store, fetcher: Fetcher, specs: Sequence[SourceSpec], *,
         got = (answer.etag, answer.last_modified)
         if looks_like_feed(answer.body, answer.content_type):
             report.kind = "feed"
-            feed = parse_feed(answer.body, answer.final_url, answer.content_type)
+            try:
+                feed = parse_feed(answer.body, answer.final_url, answer.content_type)
+            except Exception as exc:  # noqa: BLE001 - a feed the parser fails on is skipped
+                feed = ParsedFeed(None, [], f"unreadable ({exc!r})")
             if feed.problem:
                 report.outcome, report.message = "rejected", f"bad-feed: {feed.problem}"
                 early.append(Reject(spec.url, "bad-feed", f"{spec.url} is {feed.problem}",
