@@ -78,6 +78,17 @@ def test_reciprocity_and_tit_for_tat(db):
     assert "no tit-for-tat episode between GBR and RUS" in none.output
 
 
+def test_relations_roots(db):
+    out = run("relations", "GBR", "RUS", "--db", db, "--by", "year", "--roots")
+    assert "r16" in out.output and "r05" in out.output and "r07" not in out.output
+    rows = json.loads(run("relations", "GBR", "RUS", "--db", db, "--by", "year", "--roots",
+                          "-f", "json").output)
+    by_key = {(r["period"], r["direction"]): r for r in rows}
+    assert by_key[("2018-01-01", "GBR->RUS")]["root_16"] == 1
+    assert by_key[("2021-01-01", "GBR->RUS")]["root_05"] == 1  # Britain praised Russia
+    assert by_key[("2021-01-01", "RUS->GBR")]["root_05"] == 0
+
+
 def test_relations_events_behind_a_point(db):
     out = run("relations", "RUS", "UKR", "--db", db, "--at", "2021-01-15", "-f", "json")
     rows = json.loads(out.output)

@@ -205,3 +205,13 @@ def test_python_api_takes_groups_and_returns_dataframes(tmp_path_factory):
         assert len(ds.period_events("RUS", "UKR", by="month", period="2021-01")) == 3
         svg = ds.plot("RUS", "UKR", tmp_path_factory.mktemp("plot") / "p.svg", by="month")
         assert svg.read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_series_counts_by_root(con):
+    df = dyad_series(con, "GBR", "RUS", by="year", roots=True)
+    y2018 = df[df["period"].astype(str) == "2018-01-01"].set_index("direction")
+    assert y2018.loc["GBR->RUS", "root_16"] == 1 and y2018.loc["RUS->GBR", "root_16"] == 1
+    assert y2018.loc["RUS->GBR", "root_11"] == 1
+    roots = [c for c in df.columns if c.startswith("root_")]
+    assert len(roots) == 20
+    assert (df[roots].sum(axis=1) == df["events"]).all()

@@ -55,11 +55,12 @@ class Dataset:
 
     def dyad(self, a: str, b: str, *, by: str = "month", date_from: Date | None = None,
              date_to: Date | None = None, direction: str = "both",
-             normalise: bool | str = False) -> pd.DataFrame:
+             normalise: bool | str = False, roots: bool = False) -> pd.DataFrame:
         """The series of events between ``a`` and ``b`` (see dyadwatch.analysis.series);
-        ``normalise="stories"`` divides counts by the stories stored for each period."""
+        ``normalise="stories"`` divides counts by the stories stored for each period,
+        ``roots=True`` adds a count column per CAMEO root (``root_01`` .. ``root_20``)."""
         return dyad_series(self._store.con, a, b, by=by, date_from=date_from, date_to=date_to,
-                           direction=direction, normalise=normalise)
+                           direction=direction, normalise=normalise, roots=roots)
 
     def plot(self, a: str, b: str, path: str | Path, *, by: str = "month",
              date_from: Date | None = None, date_to: Date | None = None,

@@ -203,14 +203,17 @@ def emit(df: pd.DataFrame, fmt: str, *, title: str, columns: Sequence[str] | Non
 @click.option("--at", "at", callback=_date, metavar="YYYY-MM-DD",
               help="Instead of the series, list the events behind the period holding this "
                    "day, with their sentences, rules and stories.")
+@click.option("--roots", is_flag=True,
+              help="Also count each CAMEO root (root_01 .. root_20; the table shows those "
+                   "with events).")
 @click.option("--plot", "plot", metavar="FILE.png|svg|pdf",
               help="Also draw the series: per direction, events by quad class (bars) and "
                    "the Goldstein mean (line).")
 @FORMAT
 def relations_cmd(a: str, b: str, db: str, by: str, date_from: Date | None,
                   date_to: Date | None, direction: str, normalise: bool,
-                  normalise_by: str | None, at: Date | None, plot: str | None,
-                  fmt: str) -> None:
+                  normalise_by: str | None, at: Date | None, roots: bool,
+                  plot: str | None, fmt: str) -> None:
     """How actors A and B treated each other, per period: events by quad class,
     net cooperation (cooperation minus conflict) and Goldstein sum and mean.
 
@@ -244,7 +247,7 @@ def relations_cmd(a: str, b: str, db: str, by: str, date_from: Date | None,
             return
         try:
             df = dyad_series(store.con, a, b, by=by, date_from=date_from, date_to=date_to,
-                             direction=direction, normalise=per or False)
+                             direction=direction, normalise=per or False, roots=roots)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     if plot and not df.empty:
@@ -255,9 +258,11 @@ def relations_cmd(a: str, b: str, db: str, by: str, date_from: Date | None,
             raise UserError(f"cannot write {plot}: {exc.strerror}",
                             hint="check the folder is writable") from None
         click.echo(f"{path}: plot written", err=True)
+    root_cols = [c for c in df.columns if c.startswith("root_") and df[c].any()]
     emit(df, fmt, title=f"{la} and {lb} by {by}" + (f" (per {per[:-1]})" if per else ""),
          columns=("period", "direction", "events", "cooperation", "conflict",
-                  "net_cooperation", "goldstein_sum", "goldstein_mean"),
+                  "net_cooperation", "goldstein_sum", "goldstein_mean", *root_cols),
+         headers={c: "r" + c[5:] for c in root_cols},
          empty=f"no events between {la} and {lb}")
     if plot and df.empty:
         raise UserError(f"no events between {la} and {lb}: nothing to plot",

@@ -4,10 +4,11 @@ An actor is a CAMEO code or prefix: ``RUS`` matches every Russian actor (``RUS``
 ``RUSGOV``, ...), ``RUSGOV`` that code and its sub-codes, ``IGOUNO`` the UN. For each
 period (day, week, month, year) and direction (A->B, B->A) a row gives the event count,
 the counts per quad class, cooperation (quads 1-2), conflict (3-4), net cooperation
-(cooperation minus conflict), and the Goldstein sum and mean. Empty periods between the
-first and last are filled with zeros. ``normalise`` divides the counts by the number of
-all stored events in the period (``True`` or ``"events"``) or of all stored stories
-dated in the period (``"stories"``), since news volume grows over time.
+(cooperation minus conflict), and the Goldstein sum and mean; optionally the count of
+each CAMEO root. Empty periods between the first and last are filled with zeros.
+``normalise`` divides the counts by the number of all stored events in the period
+(``True`` or ``"events"``) or of all stored stories dated in the period
+(``"stories"``), since news volume grows over time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dyadwatch.analysis.groups import actor_clause, label
 from dyadwatch.store.db import date_clauses
 
 PERIODS = ("day", "week", "month", "year")
+ROOTS = tuple(f"{r:02d}" for r in range(1, 21))
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS", "year": "YS"}
 COUNT_COLUMNS = ("events", "verbal_cooperation", "material_cooperation", "verbal_conflict",
                  "material_conflict", "cooperation", "conflict", "net_cooperation")
@@ -56,9 +58,12 @@ def dyad_events(con: duckdb.DuckDBPyConnection, a: str, b: str, *, direction: st
 def dyad_series(
     con: duckdb.DuckDBPyConnection, a: str, b: str, *, by: str = "month",
     date_from: Date | None = None, date_to: Date | None = None, direction: str = "both",
-    normalise: bool | str = False,
+    normalise: bool | str = False, roots: bool = False,
 ) -> pd.DataFrame:
-    """Rows of (period, direction) with counts and Goldstein figures; see the module doc."""
+    """Rows of (period, direction) with counts and Goldstein figures; see the module doc.
+
+    ``roots=True`` adds the count of each CAMEO root, ``root_01`` .. ``root_20``.
+    """
     if by not in PERIODS:
         raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
     per = "events" if normalise is True else (normalise or None)
@@ -68,6 +73,8 @@ def dyad_series(
     dates, date_params = date_clauses(date_from, date_to)
     where, params = [dyad, "NOT negated", *dates], [*dyad_params, *date_params]
     label_a, label_b = label(a), label(b)
+    root_sql = "".join(f",\n count(*) FILTER (WHERE root = '{r}') AS root_{r}" for r in ROOTS
+                       ) if roots else ""
     sql = f"""
         SELECT CAST(date_trunc('{by}', date) AS DATE) AS period,
                CASE WHEN {ab} THEN '{label_a}->{label_b}' ELSE '{label_b}->{label_a}' END
@@ -77,12 +84,15 @@ def dyad_series(
                count(*) FILTER (WHERE quad_class = 2) AS material_cooperation,
                count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,
                count(*) FILTER (WHERE quad_class = 4) AS material_conflict,
-               sum(goldstein) AS goldstein_sum
+               sum(goldstein) AS goldstein_sum{root_sql}
         FROM events WHERE {' AND '.join(where)}
         GROUP BY ALL ORDER BY period, direction
     """
     df = con.execute(sql, pab + params).df()
-    columns = ["period", "direction", *COUNT_COLUMNS, "goldstein_sum", "goldstein_mean"]
+    root_columns = [f"root_{r}" for r in ROOTS] if roots else []
+    counts = [*COUNT_COLUMNS, *root_columns]
+    columns = ["period", "direction", *COUNT_COLUMNS, "goldstein_sum", "goldstein_mean",
+               *root_columns]
     if df.empty:
         return pd.DataFrame(columns=columns)
     df["period"] = pd.to_datetime(df["period"])
@@ -105,7 +115,7 @@ def dyad_series(
             f"FROM {table} GROUP BY ALL").df()
         totals["period"] = pd.to_datetime(totals["period"])
         df = df.merge(totals, on="period", how="left")
-        for col in COUNT_COLUMNS:
+        for col in counts:
             df[col] = (df[col] / df["n"].where(df["n"] > 0)).fillna(0.0).round(5)
         df = df.drop(columns=["n"])
     df["period"] = df["period"].dt.date
