@@ -178,15 +178,20 @@ def test_seed_story_expulsion_and_counter_measures(tmp_path):
     with Store(path) as store:
         store.write_batch(code_chunk([Story("seed", date(2017, 7, 28), text)]), ingest_id=1)
         con = store.con
-        # The US expulsion (161) and sanctions (163) and Russia's threatened counter-measures
-        # (13x) are all coded; Russia's measures themselves are threats, not 16x, so the
-        # pair is a tit-for-tat in conflict, reported on the story's day (lag 0).
+        # The US expulsion (161) and sanctions (163) are answered on the story's day by
+        # Russian conflict events (today the coder reads Russia's measures as threats,
+        # 13x); every pair is dated the story's day (lag 0).
         df = S.tit_for_tat(con, "USA", "RUS", match="conflict")
         usa = df[df["first"] == "USA"]
-        assert "161" in set(usa["code"]) and usa["response_code"].str.startswith("13").all()
-        assert (usa["lag_days"] == 0).all()
+        assert "161" in set(usa["code"]) and (usa["lag_days"] == 0).all()
+        quads = dict(con.execute("SELECT code, quad_class FROM events").fetchall())
+        assert all(quads[c] in (3, 4) for c in usa["response_code"])
+        # Expulsions answered by expulsions exactly when the coder finds a Russian 16x.
         same_root = S.tit_for_tat(con, "USA", "RUS")
         assert (same_root["code"].str[:2] == same_root["response_code"].str[:2]).all()
+        russian_16 = con.execute("SELECT count(*) FROM events WHERE source_country = 'RUS' "
+                                 "AND target_country = 'USA' AND root = '16'").fetchone()[0]
+        assert ("161" in set(same_root["code"])) == (russian_16 > 0)
         top = S.top_dyads(con)
         assert list(zip(top["a"], top["b"], strict=True)) == [("RUS", "USA")]
 
