@@ -66,6 +66,9 @@ class SurfacePattern:
     negation: bool  # the pattern itself spells a negation ("NOT *")
     line: int
     compound: bool = False  # "%": a compound subject acting toward each other
+    target_at: int | None = None  # "+" after the verb: after this many units
+    source_at: int | None = None  # "$" after the verb: the source is there, the target
+    #                               the verb's subject ("+ * MONEY $": received money from)
 
     @property
     def length(self) -> int:
@@ -129,6 +132,7 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
     """The verbs of a PETRARCH verb dictionary."""
     lines = _clean(path.read_text("utf-8", errors="replace"))
     synsets: dict[str, list[str]] = {}
+    singular: set[str] = set()
     current_syn: str | None = None
     block_code: tuple[str | None, str | None] = (None, None)
     block_verbs: list[tuple[str, tuple[str | None, str | None], int]] = []
@@ -152,8 +156,11 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
             continue
         where = f"{path}:{number}"
         if stripped.startswith("&"):
-            current_syn = stripped.split()[0][1:].rstrip("_").upper()
+            label = stripped.split()[0][1:].upper()
+            current_syn = label.rstrip("_")
             synsets.setdefault(current_syn, [])
+            if label.endswith("_"):
+                singular.add(current_syn)  # no plurals for this set
             continue
         if stripped.startswith("+") and current_syn is not None:
             synsets[current_syn].append(stripped[1:].strip())
@@ -190,7 +197,7 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
             block_verbs.append((lemma, code, number))
     close()
     # Synsets may be defined after the patterns that use them: resolve names now.
-    resolved = [_resolve(e, synsets, problems) for e in entries]
+    resolved = [_resolve(e, synsets, frozenset(singular), problems) for e in entries]
     if problems:
         if not resolved:
             raise VerbDictionaryError(problems[0])
@@ -206,8 +213,9 @@ def _pattern(text: str, number: int, where: str, ontology: Ontology) -> SurfaceP
     codes = _CODE.findall(text)
     if not codes:
         raise VerbDictionaryError(f"{where}: a pattern without [CODE]")
-    body = _CODE.sub(" ", text)
-    tokens = body.replace("*", " * ").split()
+    body = re.sub(r"[(){}]", " ", _CODE.sub(" ", text))  # PETRARCH2 phrase brackets
+    tokens = body.replace("*", " * ").replace("+", " + ").replace("$", " $ ").split()
+    tokens = [t.strip("_") for t in tokens if t.strip("_")]
     if "*" not in tokens:
         raise VerbDictionaryError(f"{where}: a pattern without the verb's place '*'")
     star = tokens.index("*")
@@ -215,8 +223,16 @@ def _pattern(text: str, number: int, where: str, ontology: Ontology) -> SurfaceP
     before = _units(tokens[:star])
     after = _units(tokens[star + 1:])
     words = {w for u in (*before, *after) for alt in u.alternatives for w in alt}
+    rest = tokens[star + 1:]
     return SurfacePattern(before, after, code, reverse, bool(words & _NEGATION), number,
-                          "%" in tokens)
+                          "%" in tokens, _marker_at(rest, "+"), _marker_at(rest, "$"))
+
+
+def _marker_at(tokens: Sequence[str], marker: str) -> int | None:
+    """How many pattern units come before ``marker`` in ``tokens`` (None: no marker)."""
+    if marker not in tokens:
+        return None
+    return len(_units(tokens[: tokens.index(marker)]))
 
 
 def _units(tokens: Sequence[str]) -> tuple[Unit, ...]:
@@ -233,21 +249,32 @@ def _units(tokens: Sequence[str]) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def _resolve(entry: VerbEntry, synsets: dict[str, list[str]], problems: list[str]) -> VerbEntry:
+def _resolve(entry: VerbEntry, synsets: dict[str, list[str]], singular: frozenset[str],
+             problems: list[str]) -> VerbEntry:
     patterns = []
     for p in entry.patterns:
         try:
             patterns.append(SurfacePattern(
-                tuple(_expand(u, synsets) for u in p.before),
-                tuple(_expand(u, synsets) for u in p.after),
-                p.code, p.reverse, p.negation, p.line, p.compound))
+                tuple(_expand(u, synsets, 0, singular) for u in p.before),
+                tuple(_expand(u, synsets, 0, singular) for u in p.after),
+                p.code, p.reverse, p.negation, p.line, p.compound, p.target_at, p.source_at))
         except KeyError as exc:
             problems.append(f"{entry.source}:{p.line}: synset &{exc.args[0]} is not defined")
     return VerbEntry(entry.lemma, entry.code, entry.reverse, tuple(patterns), entry.source,
                      entry.line)
 
 
-def _expand(unit: Unit, synsets: dict[str, list[str]], depth: int = 0) -> Unit:
+def _plurals(word: str) -> list[str]:
+    """PETRARCH's regular plurals of a synset word."""
+    if word.endswith("y"):
+        return [word[:-1] + "ies"]
+    if word.endswith("ss"):
+        return [word + "es"]
+    return [word + "s"]
+
+
+def _expand(unit: Unit, synsets: dict[str, list[str]], depth: int = 0,
+            singular: frozenset[str] = frozenset()) -> Unit:
     alts: list[tuple[str, ...]] = []
     for alt in unit.alternatives:
         if len(alt) == 1 and alt[0].startswith("&"):
@@ -257,11 +284,14 @@ def _expand(unit: Unit, synsets: dict[str, list[str]], depth: int = 0) -> Unit:
             for phrase in synsets[name]:
                 if phrase.startswith("&") and depth < 3:
                     alts += _expand(Unit(((phrase.upper(),),), False), synsets,
-                                    depth + 1).alternatives
-                else:
-                    words = tuple(w.lower() for w in re.split(r"[\s_]+", phrase.strip()) if w)
-                    if words:
-                        alts.append(words)
+                                    depth + 1, singular).alternatives
+                    continue
+                words = tuple(w.lower() for w in re.split(r"[\s_]+", phrase.strip()) if w)
+                if not words:
+                    continue
+                alts.append(words)
+                if not phrase.strip().endswith("_") and name not in singular:
+                    alts += [(*words[:-1], plural) for plural in _plurals(words[-1])]
         else:
             alts.append(alt)
     return Unit(tuple(alts), unit.adjacent)
@@ -270,13 +300,15 @@ def _expand(unit: Unit, synsets: dict[str, list[str]], depth: int = 0) -> Unit:
 # -- matching --------------------------------------------------------------------------------
 
 def _word_ok(word: str, tok: Token) -> bool:
-    text = tok.lower_
-    return word in (text, tok.lemma_.lower()) or text in (word + "s", word + "es")
+    # Pattern words are word forms, as in PETRARCH (synsets carry their plurals).
+    return tok.lower_ == word
 
 
-def _match_units(units: Sequence[Unit], tokens: Sequence[Token]) -> bool:
-    """Whether the units occur in order in ``tokens`` (adjacent units right after)."""
+def _match_units(units: Sequence[Unit], tokens: Sequence[Token]) -> list[int] | None:
+    """Where each unit ends if the units occur in order in ``tokens`` (adjacent units right
+    after the one before), else None."""
     pos = 0
+    ends: list[int] = []
     for unit in units:
         found = None
         starts = [pos] if unit.adjacent else range(pos, len(tokens))
@@ -290,19 +322,39 @@ def _match_units(units: Sequence[Unit], tokens: Sequence[Token]) -> bool:
             if found is not None:
                 break
         if found is None:
-            return False
+            return None
         pos = found
-    return True
+        ends.append(found)
+    return ends
 
 
-def match(entry: VerbEntry, verb: Token) -> SurfacePattern | None:
+@dataclass(frozen=True)
+class Hit:
+    """A matched pattern and the doc token index where its "+" / "$" places begin."""
+
+    pattern: SurfacePattern
+    target_from: int | None
+    source_from: int | None
+
+
+def match(entry: VerbEntry, verb: Token) -> Hit | None:
     """The first (longest) pattern of the verb that matches around it, else None."""
     sent = verb.sent
     before = [t for t in sent if t.i < verb.i]
     after = [t for t in verb.subtree if t.i > verb.i]
     for p in entry.patterns:
-        if _match_units(p.before, before) and _match_units(p.after, after):
-            return p
+        if _match_units(p.before, before) is None:
+            continue
+        ends = _match_units(p.after, after)
+        if ends is None:
+            continue
+
+        def place(at: int | None, ends: list[int] = ends) -> int | None:
+            if at is None:
+                return None
+            return verb.i + 1 if at == 0 else after[ends[at - 1] - 1].i + 1
+
+        return Hit(p, place(p.target_at), place(p.source_at))
     return None
 
 
@@ -310,13 +362,13 @@ def target_heads(verb: Token) -> list[Token]:
     """Nouns after the verb in its own phrase, in order, outside clauses with a subject."""
     out, modifiers = [], []
     for tok in verb.subtree:
-        if tok.i <= verb.i or tok.pos_ not in ("NOUN", "PROPN", "PRON"):
+        if tok.i <= verb.i or tok.pos_ not in ("NOUN", "PROPN", "PRON", "ADJ"):
             continue
         if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ccomp" \
                 and tok.head.head.i == verb.i:
             out.append(tok)  # "allowed that X is ...": the clause's subject
             continue
-        if tok.dep_ in ("nmod", "compound", "poss") and tok.pos_ == "PROPN":
+        if tok.dep_ in ("nmod", "compound", "poss", "amod") and tok.pos_ in ("PROPN", "ADJ"):
             modifiers.append(tok)  # last resort: a name inside a phrase that is no actor
             continue
         if tok.dep_ not in ("dobj", "dative", "pobj", "attr", "oprd", "appos", "conj"):
@@ -342,7 +394,8 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
     own = coder.patterns.verbs.get(verb.lower_) if verb.lower_ != entry.lemma else None
     if own and own[0].petrarch is not None:
         entry = own[0].petrarch
-    hit = match(entry, verb)
+    found = match(entry, verb)
+    hit = found.pattern if found else None
     code, reverse = (hit.code, hit.reverse) if hit else (entry.code, entry.reverse)
     if code is None:
         return []
@@ -362,11 +415,17 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
     heads = []
     if link.passive and link.verb is not None and link.verb.i == verb.i:
         heads = [c for c in verb.children if c.dep_ == "nsubjpass"]
-    targets = []
-    for head in heads + target_heads(verb):
-        targets = coder._actors([head], matches, ctx)
-        if targets:
-            break
+    after = target_heads(verb)
+    if found and found.source_from is not None:
+        # "+ * MONEY $": "A received money from B" is B's act toward A.
+        targets = sources
+        sources = _first([h for h in after if h.i >= found.source_from], coder, matches, ctx)
+    else:
+        if found and found.target_from is not None:
+            after = [h for h in after if h.i >= found.target_from]
+        targets = _first(heads + after, coder, matches, ctx)
+    if not sources:
+        return []
     # "A and B agree" ("%"), "A and B renewed ties" (a code that is its own reverse).
     mutual = (not targets and len(sources) > 1
               and (hit is not None and hit.compound or reverse is not None and reverse == code))
@@ -385,3 +444,12 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
         out += [(back, t, s, reverse, verb, negated, confidence)
                 for s in sources for t in targets]
     return out
+
+
+def _first(heads: list[Token], coder: Any, matches: dict, ctx: Any) -> list:
+    """The actors of the first head that resolves (with its conjuncts)."""
+    for head in heads:
+        actors = coder._actors([head], matches, ctx)
+        if actors:
+            return actors
+    return []
