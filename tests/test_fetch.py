@@ -476,17 +476,22 @@ def test_a_remote_list_that_names_lists(server: Server, tmp_path: Path) -> None:
 
 def test_watch_runs_rounds_without_real_sleeps(server: Server, tmp_path: Path) -> None:
     setup_site(server)
-    feeds = _write(tmp_path / "feeds.txt", server.url("/atom.xml"))
+    server.routes["/slow-feed.xml"] = Reply(200, b"", RSS, delay=TIMEOUT + 3)
+    feeds = _write(tmp_path / "feeds.txt", "\n".join(
+        server.url(p) for p in ("/feed-500.xml", "/slow-feed.xml", "/atom.xml")))
     db = tmp_path / "live.duckdb"
     slept: list[float] = []
     lines: list[str] = []
-    n = watch(str(db), feeds, every=900, rounds=3, config=FetchConfig(fetch=fast()),
+    n = watch(str(db), feeds, every=900, rounds=3, config=FetchConfig(fetch=fast(retries=0)),
               log=lines.append, sleep=slept.append)
     assert n == 3 and len(slept) == 2 and all(0 < s <= 900 for s in slept)
     assert [line.split(":")[0] for line in lines if line.startswith("round")] == [
         "round 1", "round 2", "round 3"]
     assert rows(db, "SELECT count(*) FROM stories")[0][0] == 2
     assert len(server.hits("/news/atom1")) == 1
+    # The broken feeds are logged and skipped in every round; the loop goes on.
+    assert sum("feed-500.xml: rejected: http-error" in line for line in lines) == 3
+    assert sum("slow-feed.xml: rejected: timeout" in line for line in lines) == 3
 
 
 def test_rate_limit_spaces_requests_to_one_host(server: Server) -> None:
