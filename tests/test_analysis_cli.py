@@ -46,6 +46,27 @@ def test_changes(db):
     table = run("changes", "--db", db, "--before", "2018:2019", "--after", "2021:",
                 "--min-events", "1")
     assert "G change" in table.output and "GBR" in table.output
+    # --from/--to: 2021 against 2020 (whole months: as many calendar months before).
+    same = json.loads(run("changes", "--db", db, "--from", "2021-01-01", "--to", "2021-12-31",
+                          "--min-events", "1", "--sort", "volume", "-f", "json").output)
+    assert [(r["a"], r["b"], r["events_before"], r["events_after"]) for r in same] == [
+        ("RUS", "UKR", 0, 4), ("FRA", "GBR", 0, 1), ("GBR", "RUS", 0, 1)]
+    mixed = CliRunner().invoke(main, ["changes", "--db", db, "--before", "2018",
+                                      "--from", "2021-01-01"])
+    assert mixed.exit_code == 2 and "not both" in mixed.stderr
+
+
+def test_periods_to_compare():
+    from datetime import date
+
+    from dyadwatch.analysis.commands import periods_to_compare
+
+    assert periods_to_compare(None, None, date(2017, 7, 1), date(2017, 12, 31)) == (
+        (date(2017, 1, 1), date(2017, 6, 30)), (date(2017, 7, 1), date(2017, 12, 31)))
+    assert periods_to_compare(None, None, date(2017, 1, 1), date(2017, 1, 31))[0] == (
+        date(2016, 12, 1), date(2016, 12, 31))
+    assert periods_to_compare(None, None, date(2017, 3, 10), date(2017, 3, 19))[0] == (
+        date(2017, 2, 28), date(2017, 3, 9))
     bad = CliRunner().invoke(main, ["changes", "--db", db, "--before", "2019-13",
                                     "--after", "2021"])
     assert bad.exit_code == 2 and "is not a month" in bad.output

@@ -72,6 +72,33 @@ def _whole(text: str) -> tuple[Date, Date]:
     return day, day
 
 
+def periods_to_compare(before: tuple | None, after: tuple | None, date_from: Date | None,
+                       date_to: Date | None) -> tuple[tuple, tuple]:
+    """The two periods of ``changes``: --before/--after, or --from/--to against the equally
+    long span that ends the day before --from (as many calendar months when --from/--to
+    are whole months, else as many days). UserError when mixed or incomplete."""
+    if before or after:
+        if date_from or date_to:
+            raise UserError("give either --before and --after, or --from and --to, not both")
+        if not (before and after):
+            raise UserError("--before and --after go together",
+                            hint="or give --from and --to to compare with the span before")
+        return before, after
+    if not (date_from and date_to):
+        raise UserError("changes needs two periods",
+                        hint="give --before SPAN --after SPAN, or --from D --to D")
+    if date_from > date_to:
+        raise UserError(f"--from {date_from} is after --to {date_to}")
+    if date_from.day == 1 and (date_to + timedelta(days=1)).day == 1:
+        # Whole months (or years): the same number of calendar months before.
+        months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+        index = date_from.year * 12 + date_from.month - 1 - months
+        start = Date(index // 12, index % 12 + 1, 1)
+    else:
+        start = date_from - timedelta(days=(date_to - date_from).days + 1)
+    return (start, date_from - timedelta(days=1)), (date_from, date_to)
+
+
 def _span(_ctx: click.Context, param: click.Parameter,
           value: str | None) -> tuple[Date | None, Date | None] | None:
     if value is None:
@@ -306,10 +333,12 @@ def top_cmd(what: str, db: str, date_from: Date | None, date_to: Date | None, le
 
 @click.command("changes")
 @DB
-@click.option("--before", callback=_span, required=True, metavar="SPAN",
+@click.option("--before", callback=_span, metavar="SPAN",
               help="The first period: " + _SPAN_HELP)
-@click.option("--after", callback=_span, required=True, metavar="SPAN",
+@click.option("--after", callback=_span, metavar="SPAN",
               help="The second period, same forms.")
+@FROM
+@TO
 @LEVEL
 @click.option("--sort", type=click.Choice(["goldstein", "net_cooperation", "volume"]),
               default="goldstein", show_default=True,
@@ -319,14 +348,19 @@ def top_cmd(what: str, db: str, date_from: Date | None, date_to: Date | None, le
               help="Events a dyad needs in each period (in either, for --sort volume).")
 @LIMIT
 @FORMAT
-def changes_cmd(db: str, before: tuple, after: tuple, level: str, sort: str, min_events: int,
-                limit: int, fmt: str) -> None:
-    """The dyads whose relations changed most between two periods.
+def changes_cmd(db: str, before: tuple | None, after: tuple | None, date_from: Date | None,
+                date_to: Date | None, level: str, sort: str, min_events: int, limit: int,
+                fmt: str) -> None:
+    """The dyads whose relations changed most between two periods: --before SPAN
+    --after SPAN, or --from D --to D, which compares that span with the equally long
+    span just before it (as many months for whole months, else as many days).
 
-    Example: dyadwatch changes --before 2016 --after 2017-01-01:2017-06-30
+    Examples: dyadwatch changes --before 2016 --after 2017-01-01:2017-06-30;
+    dyadwatch changes --from 2017-01-01 --to 2017-12-31 (against 2016).
     """
     from dyadwatch.analysis.summary import changes
 
+    before, after = periods_to_compare(before, after, date_from, date_to)
     with _open(db) as store:
         df = changes(store.con, before=before, after=after, level=level, limit=limit,
                      min_events=min_events, sort=sort)
@@ -335,10 +369,11 @@ def changes_cmd(db: str, before: tuple, after: tuple, level: str, sort: str, min
         return f"{span[0] or '..'} to {span[1] or '..'}"
 
     emit(df, fmt, title=f"biggest changes ({sort}): {show(before)} -> {show(after)}",
-         columns=("a", "b", "events_before", "events_after", "goldstein_before",
+         columns=("a", "b", "events_before", "events_after", "volume_change", "goldstein_before",
                   "goldstein_after", "goldstein_change", "net_cooperation_before",
                   "net_cooperation_after", "net_cooperation_change"),
          headers={"events_before": "n before", "events_after": "n after",
+                  "volume_change": "n change",
                   "goldstein_before": "G before", "goldstein_after": "G after",
                   "goldstein_change": "G change", "net_cooperation_before": "net before",
                   "net_cooperation_after": "net after", "net_cooperation_change": "net change"},
