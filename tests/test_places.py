@@ -77,6 +77,12 @@ def test_paris_texas_stays_in_texas(place):
     assert event.location_rule == "clause:qualifier"
 
 
+def test_a_list_of_countries_is_no_qualifier():
+    rows = locate_text("Prices rose in Australia, Canada and France.")
+    assert [(r["location"], r["location_rule"]) for r in rows] == [
+        ("Australia", "prep:country"), ("Canada", "prep:country"), ("France", "prep:country")]
+
+
 def test_a_town_too_small_for_the_gazetteer_is_placed_in_its_state():
     (event,) = _events("US police arrested Mexican diplomats in Crawford, Texas.")
     assert (event.location, event.location_country, event.location_rule) == (

@@ -37,7 +37,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 
 from spacy.tokens import Doc, Span, Token
@@ -73,6 +73,10 @@ _COUNTRY_NOUNS = frozenset({"soil", "territory", "waters", "airspace", "mainland
                             "countryside", "heartland", "border"})
 _NOT_PLACES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
                          "NORP", "LANGUAGE", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+_TRAILING = frozenset({"province", "region", "county", "city", "state", "district",
+                       "governorate", "oblast", "prefecture", "municipality"})
+_MONTHS_3 = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                       "nov", "dec"})
 _COUNTRY_KINDS = (COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
 _STORY_KINDS = (COUNTRY, ADJECTIVE, MILITARY, LEGISLATURE)
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -317,8 +321,19 @@ class Resolver:
         return _location(place, how, name)
 
     def resolve(self, m: Mention, ctx: Context) -> Location | None:
+        loc = self._resolve(m, ctx)
+        if loc is None and " " in m.key:
+            # "New York Sept", "Idlib Province": without the trailing month or place noun.
+            words = m.key.split()
+            while len(words) > 1 and (words[-1] in _TRAILING or words[-1][:3] in _MONTHS_3):
+                words.pop()
+            if len(words) < len(m.key.split()):
+                loc = self._resolve(replace(m, key=" ".join(words)), ctx)
+        return loc
+
+    def _resolve(self, m: Mention, ctx: Context) -> Location | None:
         gaz = self.gaz
-        if m.qualifier:
+        if m.qualifier and m.country is None:  # "in Australia, Canada ..." is a list
             loc = self._qualified(m, ctx)
             if loc is not None:
                 return loc
