@@ -383,7 +383,7 @@ def changes_cmd(db: str, before: tuple | None, after: tuple | None, date_from: D
 
 # -- reciprocity -----------------------------------------------------------------------------
 
-@click.command("reciprocity")
+@click.command("reciprocity", epilog=_ACTOR_HELP)
 @click.argument("a")
 @click.argument("b")
 @DB
@@ -430,7 +430,7 @@ def reciprocity_cmd(a: str, b: str, db: str, days: int, date_from: Date | None,
          empty=f"no events from {s['a']} to {s['b']}")
 
 
-@click.command("tit-for-tat")
+@click.command("tit-for-tat", epilog=_ACTOR_HELP)
 @click.argument("a")
 @click.argument("b")
 @DB
