@@ -263,6 +263,8 @@ def run_round(store: Store, fetcher: Fetcher, specs: Sequence[SourceSpec], *,
         if isinstance(answer, FetchError):
             early.append(answer.reject())
             report.reasons[answer.reason] += 1
+            if answer.transient:  # read the naming list in full again next round
+                retry_parent.add(normalise_url(via))
             return
         try:
             urls = url_list_urls(answer.body, url)
@@ -275,6 +277,7 @@ def run_round(store: Store, fetcher: Fetcher, specs: Sequence[SourceSpec], *,
         nested_done.append(url)
 
     nested_done: list[str] = []
+    retry_parent: set[str] = set()
     for spec in specs:
         key = normalise_url(spec.url)
         report = SourceReport(spec.url)
@@ -415,7 +418,8 @@ def run_round(store: Store, fetcher: Fetcher, specs: Sequence[SourceSpec], *,
     state.record(rows)
     if status == "done":
         for key, (given, kind, got, entries, new) in validators.items():
-            state.save_source(key, given, kind, "ok", validators=got, entries=entries,
+            keep = (None, None) if key in retry_parent else got
+            state.save_source(key, given, kind, "ok", validators=keep, entries=entries,
                               new_urls=new)
         state.record([{"url": normalise_url(u), "given_url": u, "status": "list",
                        "attempts": 1, "fetched_at": _utcnow()} for u in nested_done])
