@@ -56,6 +56,7 @@ SENATE!PERSON! [~LEG]
 GOOSE_HERD {GEESE_HERDS} [~AGR]
 PRESS {} [~MED]
 RELIEF_BODY [NGO~]
+GOVERNMENT [~GOV]
 """
 
 
@@ -113,6 +114,8 @@ def test_agents_give_sectors_with_plurals_and_substitutions(dict_files):
     ("the Iron League", "2001-05-05", "IGOIRN"),
     ("Old Empire", "1975-01-01", "OEM"),
     ("Old Empire", "1990-01-01", None),
+    # The agents file is the whole agent vocabulary: the bundled "army" (MIL) is not used.
+    ("the Velorian army", "2001-05-05", None),
     ("Nobody In Particular", "2001-05-05", None),
 ])
 def test_phrases_resolve_through_the_petrarch_files(dict_files, text, day, code):
@@ -121,9 +124,12 @@ def test_phrases_resolve_through_the_petrarch_files(dict_files, text, day, code)
 
 
 def test_user_dictionary_wins_over_the_bundled_one(tmp_path):
-    path = _write(tmp_path, "old.actors", "FRANCE [FRN]\n")
+    path = _write(tmp_path, "old.actors", "FRANCE [FRN]\nAMNESTY_INTERNATIONAL [NGOAMY]\n")
     d = load_dictionary([path])
     assert lookup(load_nlp(), d, "France", Date(2001, 1, 1)).code == "FRN"
+    assert lookup(load_nlp(), d, "Amnesty International", Date(2001, 1, 1)).code == "NGOAMY"
+    # Without an agents file the bundled sector nouns stay.
+    assert lookup(load_nlp(), d, "France's army", Date(2001, 1, 1)).code == "FRNMIL"
 
 
 def test_detection_by_suffix_and_content(tmp_path):

@@ -129,19 +129,27 @@ class ActorDictionary:
             self._tokenizer = spacy.blank("en").tokenizer
         return [t.text for t in self._tokenizer(phrase)]
 
-    def add(self, entry: Entry, first: bool = False) -> None:
-        """Add a phrase; ``first`` puts its meaning before those the phrase already has."""
-        words = self._words(entry.phrase)
+    def _node(self, phrase: str) -> tuple[list[str], dict]:
+        words = self._words(phrase)
         while words and words[0].lower() == "the":
             words = words[1:]
-        if not words:
-            return
         node = self._trie
         for w in words:
             node = node.setdefault(w.lower(), {})
-        ends = node.setdefault(_END, [])
-        ends.insert(0 if first else len(ends), (tuple(words), entry))
+        return words, node
+
+    def add(self, entry: Entry) -> None:
+        words, node = self._node(entry.phrase)
+        if not words:
+            return
+        node.setdefault(_END, []).append((tuple(words), entry))
         self.size += 1
+
+    def forget(self, phrase: str) -> None:
+        """Drop every meaning the phrase has so far (a user's dictionary redefines it)."""
+        words, node = self._node(phrase)
+        if words:
+            self.size -= len(node.pop(_END, []))
 
     @staticmethod
     def _case_ok(pattern: Sequence[str], texts: Sequence[str]) -> bool:
@@ -256,15 +264,19 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
         for name in _split(row["names"]):
             d.add(Entry(ORG, name, row.get("country") or None, row.get("sector") or None,
                         row["code"]))
-    for row in tables["sectors.tsv"]:
-        d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None))
+    # A PETRARCH agents file is the whole agent vocabulary, as in PETRARCH.
+    if not any(e.kind == SECTOR for e in user_entries):
+        for row in tables["sectors.tsv"]:
+            d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None))
     for entry in person_entries(tables["people"]):
         d.add(entry)
     for row in tables["regions.tsv"]:
         for name in _split(row["names"]):
             d.add(Entry(REGION, name, None, None, row.get("code") or None))
-    # PETRARCH dictionaries come before the bundled meanings of the same phrase, keeping
-    # their file order (the first dated code valid on the day wins).
-    for entry in reversed(user_entries):
-        d.add(entry, first=True)
+    # A phrase in a PETRARCH dictionary means what that dictionary says, in its order
+    # (the first dated code valid on the day wins), not what the bundled files say.
+    for phrase in dict.fromkeys(e.phrase for e in user_entries):
+        d.forget(phrase)
+    for entry in user_entries:
+        d.add(entry)
     return d
