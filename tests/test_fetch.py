@@ -434,10 +434,11 @@ def test_pages_and_gdelt_url_lists(server: Server, tmp_path: Path) -> None:
         zf.writestr("20240301120000.export.CSV", "\n".join(lines) + "\n")
     assert len(url_list_urls(zpath.read_bytes())) == 3
     db = tmp_path / "live.duckdb"
-    result = CliRunner().invoke(main, ["fetch", server.url("/direct"), "--urls", str(zpath),
-                                       "--db", str(db), *FAST_CLI])
+    result = CliRunner().invoke(main, ["fetch", server.url("/direct"), server.url("/direct"),
+                                       "--urls", str(zpath), "--db", str(db), *FAST_CLI])
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT count(*) FROM stories")[0][0] == 4
+    assert len(server.hits("/direct")) == 1  # a URL given twice is fetched once
     ids = {r[0] for r in rows(db, "SELECT story_id FROM stories")}
     assert url_story_id(server.url("/direct")) in ids
     # Tracking parameters are not part of the story's URL or id.

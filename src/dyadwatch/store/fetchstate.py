@@ -51,6 +51,7 @@ from dyadwatch.stories.feeds import (
     normalise_url,
     parse_feed,
     read_feeds_file,
+    unique_specs,
     url_list_urls,
 )
 from dyadwatch.stories.fetch import (
@@ -464,6 +465,7 @@ def fetch_once(db: str, specs: Sequence[SourceSpec], url_lists: Sequence[tuple[s
                log: Callable[[str], None] = print) -> RoundReport:
     """One round over ``specs`` and ``url_lists`` into the database ``db``."""
     config = config or FetchConfig()
+    specs = unique_specs(list(specs))
     with Fetcher(config.fetch) as fetcher, Store(db) as store:
         return run_round(store, fetcher, specs, url_lists=url_lists, config=config, log=log)
 

@@ -41,6 +41,7 @@ __all__ = [
     "parse_feed",
     "read_feeds_file",
     "read_url_list",
+    "unique_specs",
     "url_list_urls",
 ]
 
@@ -140,7 +141,7 @@ def read_feeds_file(path: str) -> list[SourceSpec]:
     if not specs:
         raise UserError(f"the feeds file {path} names no feeds",
                         hint="write one feed URL per line (# starts a comment)")
-    return _unique(specs)
+    return unique_specs(specs)
 
 
 def _read_yaml(text: str, path: str) -> list[SourceSpec]:
@@ -173,7 +174,8 @@ def _read_yaml(text: str, path: str) -> list[SourceSpec]:
     return specs
 
 
-def _unique(specs: list[SourceSpec]) -> list[SourceSpec]:
+def unique_specs(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """``specs`` without repeats (by normalised URL), in order."""
     seen: set[str] = set()
     out = []
     for s in specs:
