@@ -94,6 +94,7 @@ class VerbDictionaryError(ValueError):
 _BLOCK = re.compile(r"^---\s*(.*?)\s*(\[[^\]]*\])?\s*(\[[^\]]*\])?\s*---\s*$")
 _CODE = re.compile(r"\[([^\]]*)\]")
 _NEGATION = {"not", "n't", "never", "no", "neither"}
+_MODIFIER_DEPS = ("nmod", "compound", "poss", "amod")
 _PARTICLES = {"up", "down", "off", "out", "in", "on", "over", "away", "back"}
 
 
@@ -368,7 +369,7 @@ def target_heads(verb: Token) -> list[Token]:
                 and tok.head.head.i == verb.i:
             out.append(tok)  # "allowed that X is ...": the clause's subject
             continue
-        if tok.dep_ in ("nmod", "compound", "poss", "amod") and tok.pos_ in ("PROPN", "ADJ"):
+        if tok.dep_ in _MODIFIER_DEPS and tok.pos_ in ("PROPN", "ADJ"):
             modifiers.append(tok)  # last resort: a name inside a phrase that is no actor
             continue
         if tok.dep_ not in ("dobj", "dative", "pobj", "attr", "oprd", "appos", "conj"):
@@ -410,6 +411,11 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
         # "Old foes Gondor and Osgiliath renewed ...": a misparse with two subjects.
         others = [c for c in link.verb.children if c.dep_ == "nsubj" and c is not link.subject]
         sources = coder._actors(others, matches, ctx, subject=True)
+    if not sources:
+        # "Ithilen's militia vowed ...": the actor inside a subject that names none.
+        sources = _first([m for h in source_heads for m in h.children
+                          if m.dep_ in _MODIFIER_DEPS and m.pos_ in ("PROPN", "ADJ")],
+                         coder, matches, ctx)
     if not sources:
         return []
     heads = []
