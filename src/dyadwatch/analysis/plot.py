@@ -34,6 +34,7 @@ def plot_dyad_series(df: pd.DataFrame, path: str | Path, *, by: str, title: str,
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     p = check_plot_path(path)
     if df.empty:
@@ -62,6 +63,8 @@ def plot_dyad_series(df: pd.DataFrame, path: str | Path, *, by: str, title: str,
                 handles.append(bars)
                 labels.append(name)
         ax.set_ylabel(ylabel)
+        if normalise is None:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(direction, loc="left", fontsize=10)
         ax.spines["top"].set_visible(False)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)

@@ -100,14 +100,16 @@ def dyad_series(
     start = _truncate(date_from or df["period"].min().date(), by)
     end = date_to or df["period"].max().date()
     periods = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=_FREQ[by])
-    directions = sorted(df["direction"].unique()) if direction == "both" else list(
-        df["direction"].unique())
+    # Both directions when asked for both, even one without events (zeros).
+    directions = sorted({f"{label_a}->{label_b}", f"{label_b}->{label_a}"}) \
+        if direction == "both" else list(df["direction"].unique())
     full = pd.MultiIndex.from_product([periods, directions], names=["period", "direction"])
     df = df.set_index(["period", "direction"]).reindex(full, fill_value=0).reset_index()
     df["cooperation"] = df["verbal_cooperation"] + df["material_cooperation"]
     df["conflict"] = df["verbal_conflict"] + df["material_conflict"]
     df["net_cooperation"] = df["cooperation"] - df["conflict"]
     df["goldstein_mean"] = (df["goldstein_sum"] / df["events"].where(df["events"] > 0)).round(3)
+    df["goldstein_sum"] = df["goldstein_sum"].astype(float).round(3)
     if per:
         table = "events WHERE NOT negated" if per == "events" else "stories"
         totals = con.execute(
