@@ -635,3 +635,30 @@ def test_state_lost_in_a_crash_costs_fetches_not_duplicates(server: Server,
     assert "/news/undated" not in again and "/news/feed-dated" not in again
     assert again.count("/news/dated") == 1  # through /news/moved, stored under another URL
     assert "/news/empty" in again  # a reject is known only from the fetch state
+
+
+def test_feed_text_stands_in_for_a_page_that_shows_none(server: Server,
+                                                        tmp_path: Path) -> None:
+    server.routes["/robots.txt"] = Reply(404, b"")
+    full = "".join(f"<p>{s}</p>" for s in article_text(80).split(". "))
+    body = (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>App News'
+        f"</title><item><title>Full</title><link>{server.url('/app/1')}</link>"
+        f"<description>A teaser.</description><content:encoded><![CDATA[{full}]]>"
+        "</content:encoded><pubDate>Sat, 02 Mar 2024 10:00:00 GMT</pubDate></item>"
+        f"<item><title>Teaser only</title><link>{server.url('/app/2')}</link>"
+        "<description>Read more in our app.</description></item></channel></rss>").encode()
+    server.routes["/app.xml"] = Reply(200, body, RSS)
+    server.routes["/app/1"] = Reply(200, EMPTY_HTML, HTML)
+    server.routes["/app/2"] = Reply(200, EMPTY_HTML, HTML)
+    db = tmp_path / "live.duckdb"
+    result = CliRunner().invoke(main, ["fetch", server.url("/app.xml"), "--db", str(db),
+                                       *FAST_CLI])
+    assert result.exit_code == 1, result.output
+    status = url_status(db, server)
+    assert status["/app/1"] == ("stored", None, "feed")
+    assert status["/app/2"][:2] == ("rejected", "no-text")
+    [(title, text, date, source)] = rows(db, "SELECT title, text, date, source FROM stories")
+    assert (title, date, source) == ("Full", dt.date(2024, 3, 2), "App News")
+    assert "Officials said that talks on item 80" in text and "<p>" not in text

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import gzip
+import html
 import io
 import re
 import zipfile
@@ -62,13 +63,15 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """One feed item: the article's URL, its title, and its date when the feed gave a
-    usable one (``date_problem`` says why a given date was not used)."""
+    """One feed item: the article's URL, its title, its date when the feed gave a usable
+    one (``date_problem`` says why a given date was not used), and the longest text the
+    feed carries for it (full content or summary, as plain text)."""
 
     url: str
     title: str | None
     date: dt.date | None
     date_problem: str | None = None
+    content: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,8 +303,28 @@ def parse_feed(data: bytes, base_url: str, content_type: str = "",
         if not link or not _URL.match(link):
             continue
         date, problem = _entry_date(e, latest)
-        entries.append(FeedEntry(link, (e.get("title") or "").strip() or None, date, problem))
+        entries.append(FeedEntry(link, (e.get("title") or "").strip() or None, date, problem,
+                                 _entry_text(e)))
     return ParsedFeed(title, entries)
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+_BLOCK = re.compile(r"</?(p|div|br|li|h[1-6]|blockquote|tr)\b[^>]*>", re.IGNORECASE)
+
+
+def _entry_text(e: Mapping) -> str | None:
+    """The longest of an entry's content blocks and summary, as plain text."""
+    candidates = [c.get("value") or "" for c in (e.get("content") or [])]
+    candidates.append(e.get("summary") or "")
+    best = None
+    for raw in candidates:
+        text = _BLOCK.sub("\n", raw)
+        text = html.unescape(_TAG.sub(" ", text))
+        text = "\n".join(" ".join(line.split()) for line in text.splitlines())
+        text = re.sub(r"\n{2,}", "\n", text).strip()
+        if text and (best is None or len(text) > len(best)):
+            best = text
+    return best
 
 
 def _entry_date(e: Mapping, latest: dt.date) -> tuple[dt.date | None, str | None]:

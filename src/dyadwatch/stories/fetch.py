@@ -435,6 +435,8 @@ def page_story(resp: Response, *, origin: str, entry: FeedEntry | None = None,
                max_story_chars: int = 1_000_000) -> FetchedStory | Reject:
     """The article in an HTML page, or a Reject (``not-html``, ``no-text``, ``too-large``).
 
+    Text: the page's article text, else (a page that shows no text without a browser)
+    the text the feed carries for the entry, when long enough.
     Date: the page's metadata (publication date), else the feed entry's date, else the
     day it was fetched (UTC), with ``date_source`` saying which. Source: ``source``
     (from the feeds file), else the page's site name, else the feed's title, else the
@@ -456,6 +458,11 @@ def page_story(resp: Response, *, origin: str, entry: FeedEntry | None = None,
         return Reject(origin, "no-text", f"cannot read the page {resp.final_url}: {exc!r}",
                       "the HTML could not be parsed; the page is skipped")
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    from_feed = False
+    if len(text) < MIN_TEXT_CHARS and entry is not None and entry.content \
+            and len(entry.content) >= MIN_TEXT_CHARS:
+        text = entry.content  # a page that shows nothing without a browser: the feed's text
+        from_feed = True
     if len(text) < MIN_TEXT_CHARS:
         found = f"only {len(text)} characters of text" if text else "no article text"
         return Reject(origin, "no-text", f"{resp.final_url} has {found}",
@@ -480,9 +487,15 @@ def page_story(resp: Response, *, origin: str, entry: FeedEntry | None = None,
         date, date_source = entry.date, "feed"
     if date is None:
         date = fetched.date()
-    title = (getattr(doc, "title", None) or "").strip() or (entry.title if entry else None)
+    page_title = (getattr(doc, "title", None) or "").strip() or None
+    title = (entry.title if entry else None) if from_feed else page_title
+    title = title or page_title or (entry.title if entry else None)
+    parts = urlsplit(resp.final_url)
+    host = (parts.hostname or "").lower() or None
     site = (getattr(doc, "sitename", None) or "").strip() or None
-    host = (urlsplit(resp.final_url).hostname or "").lower() or None
+    if site and site.lower().removeprefix("www.") in (
+            parts.netloc.lower().removeprefix("www."), (host or "").removeprefix("www.")):
+        site = None  # trafilatura's stand-in when the page names no site
     return FetchedStory(
         id=story_id, date=date, text=text, title=title,
         source=source or site or feed_title or host, url=normalise_url(canonical),
