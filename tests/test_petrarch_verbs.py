@@ -54,6 +54,11 @@ LEFT
 --- REJECT  [120] ---
 REJECT
 - NOT_* [051]
+
+--- CLOSE  [---] ---
+SEAL
++SEAL_OFF  [1721]
++CORDON_OFF  [1721]
 """
 
 
@@ -100,6 +105,10 @@ def test_reading_blocks_synsets_and_patterns(verbs_file):
     # The pattern spells the negation, so the event stands; without one it is dropped.
     ("Japan did not reject the Chinese proposal.", {("JPN", "CHN", "051")}),
     ("Japan did not praise Germany.", set()),
+    # Multi-word verbs; "cordoned" is one the lemmatiser gets wrong ("cordone").
+    ("Turkey sealed off the border with Syria.", {("TUR", "SYR", "1721")}),
+    ("Turkey cordoned off the border with Syria.", {("TUR", "SYR", "1721")}),
+    ("Turkey sealed the border with Syria.", set()),  # SEAL alone codes nothing
     # The user's dictionary is the whole vocabulary: dyadwatch's own patterns are off.
     ("France attacked Germany.", set()),
 ])

@@ -125,7 +125,8 @@ class Coder:
             if tok.dep_ in _SUBJ and tok.pos_ != "PRON":
                 self.resolver.resolve(tok, matches, ctx, subject=True)
         for tok in sent:
-            if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in self.patterns.verbs:
+            if tok.pos_ in ("VERB", "AUX") and (tok.lemma_.lower() in self.patterns.verbs
+                                                or tok.lower_ in self.patterns.verbs):
                 found.extend(self._code_verb(tok, matches, ctx, consumed))
         for tok in sent:
             if (tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed
@@ -190,7 +191,8 @@ class Coder:
         # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
         xcomps = {c.lemma_.lower() for c in verb.children if c.dep_ in ("xcomp", "ccomp")}
         link = _link(verb, self._frame_triggers)
-        for pattern in self.patterns.verbs[verb.lemma_.lower()]:
+        verbs = self.patterns.verbs
+        for pattern in verbs.get(verb.lemma_.lower()) or verbs.get(verb.lower_, []):
             if pattern.petrarch is not None:  # a verb from a user's PETRARCH dictionary
                 return petrarch_verbs.code_verb(self, verb, pattern, matches, ctx)
             if pattern.obj and (obj is None or not _lemma_in(obj, pattern.obj)):

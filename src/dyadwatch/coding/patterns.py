@@ -16,6 +16,7 @@ from dyadwatch.coding.petrarch_verbs import (
     looks_like_verbs,
     read_verbs_file,
 )
+from dyadwatch.coding.petrarch_verbs import forms as petrarch_forms
 from dyadwatch.ontology.cameo import Ontology, load_ontology
 
 _FLAGS = {"recip", "fallback"}
@@ -169,11 +170,12 @@ def load_patterns(extra_files: tuple[str, ...] = ()) -> PatternSet:
             index[lemma].sort(key=lambda p: (-p.specificity, p.order))
     if user_verbs:
         # A PETRARCH verb dictionary is the whole vocabulary, as in PETRARCH: it replaces
-        # dyadwatch's patterns (a verb listed twice keeps its first entry).
+        # dyadwatch's patterns.
         ps = PatternSet()
         for p in user_verbs:
             (lemma,) = p.lemmas
-            ps.verbs.setdefault(lemma, [p])
+            for form in petrarch_forms(lemma):  # the coder picks the entry (choose())
+                ps.verbs[form].append(p)
     return ps
 
 

@@ -85,6 +85,8 @@ class VerbEntry:
     patterns: tuple[SurfacePattern, ...]
     source: str
     line: int
+    prefix: tuple[str, ...] = ()  # words right before the verb ("WIRE_+TAP")
+    suffix: tuple[str, ...] = ()  # its particle or words right after ("CORDON_OFF")
 
 
 class VerbDictionaryError(ValueError):
@@ -116,6 +118,22 @@ def _codes(body: str, ontology: Ontology) -> tuple[str | None, str | None]:
     return out[0], out[1] if len(out) > 1 else None
 
 
+def forms(lemma: str) -> list[str]:
+    """A verb and its regular inflections, as PETRARCH generates them (the lemmatiser
+    can miss rare verbs: "cordoned" is lemmatised "cordone")."""
+    out = [lemma, lemma + "s", lemma + "ed", lemma + "ing"]
+    if lemma.endswith("e"):
+        out += [lemma + "d", lemma[:-1] + "ing"]
+    elif lemma.endswith("y"):
+        out += [lemma[:-1] + "ies", lemma[:-1] + "ied"]
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        out.append(lemma + "es")
+    if (len(lemma) <= 4 and len(lemma) >= 3 and lemma[-1] not in "aeiouwxy"
+            and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou"):
+        out += [lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"]  # tapped
+    return out
+
+
 def _lemmas(word: str) -> set[str]:
     """The lemma a headword may stand for ("SOUGHT" is listed as a verb of its own)."""
     w = word.lower()
@@ -136,7 +154,8 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
     singular: set[str] = set()
     current_syn: str | None = None
     block_code: tuple[str | None, str | None] = (None, None)
-    block_verbs: list[tuple[str, tuple[str | None, str | None], int]] = []
+    block_verbs: list[tuple[str, tuple[str | None, str | None], int, tuple[str, ...],
+                            tuple[str, ...]]] = []
     block_patterns: list[SurfacePattern] = []
     entries: list[VerbEntry] = []
     problems: list[str] = []
@@ -144,8 +163,9 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
 
     def close() -> None:
         ordered = tuple(sorted(block_patterns, key=lambda p: (-p.length, p.line)))
-        for lemma, (code, reverse), line in block_verbs:
-            entries.append(VerbEntry(lemma, code, reverse, ordered, str(path), line))
+        for lemma, (code, reverse), line, prefix, suffix in block_verbs:
+            entries.append(VerbEntry(lemma, code, reverse, ordered, str(path), line,
+                                     prefix, suffix))
         block_verbs.clear()
         block_patterns.clear()
 
@@ -190,12 +210,13 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
         if not word:
             problems.append(f"{where}: expected VERB {{FORMS}} [CODE], got {stripped!r}")
             continue
+        # A multi-word verb: "+" marks the verb ("WIRE_+TAP"), else it is the first word.
         parts = [p for p in word[0].lower().split("_") if p and p != "+"]
-        if len(parts) != 1:
-            continue  # multi-word verbs are not matched yet
+        at = next((k for k, p in enumerate(parts) if p.startswith("+")), 0)
+        parts = [p.lstrip("+") for p in parts]
         code = _codes(codes[0], ontology) if codes else block_code
-        for lemma in _lemmas(parts[0].replace("+", "")):
-            block_verbs.append((lemma, code, number))
+        for lemma in _lemmas(parts[at]):
+            block_verbs.append((lemma, code, number, tuple(parts[:at]), tuple(parts[at + 1:])))
     close()
     # Synsets may be defined after the patterns that use them: resolve names now.
     resolved = [_resolve(e, synsets, frozenset(singular), problems) for e in entries]
@@ -261,8 +282,7 @@ def _resolve(entry: VerbEntry, synsets: dict[str, list[str]], singular: frozense
                 p.code, p.reverse, p.negation, p.line, p.compound, p.target_at, p.source_at))
         except KeyError as exc:
             problems.append(f"{entry.source}:{p.line}: synset &{exc.args[0]} is not defined")
-    return VerbEntry(entry.lemma, entry.code, entry.reverse, tuple(patterns), entry.source,
-                     entry.line)
+    return replace(entry, patterns=tuple(patterns))
 
 
 def _plurals(word: str) -> list[str]:
@@ -359,6 +379,25 @@ def match(entry: VerbEntry, verb: Token) -> Hit | None:
     return None
 
 
+def choose(verb: Token, entries: Sequence[VerbEntry]) -> VerbEntry | None:
+    """The verb's entry: a multi-word verb whose other words are around it ("cordoned
+    off", "wire tapped"), else the plain verb (the first one listed)."""
+    doc = verb.doc
+    prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
+    best: VerbEntry | None = None
+    for e in entries:
+        n = len(e.prefix)
+        if n and (verb.i < n or [t.lower_ for t in doc[verb.i - n: verb.i]] != list(e.prefix)):
+            continue
+        if e.suffix:
+            following = [t.lower_ for t in doc[verb.i + 1: verb.i + 1 + len(e.suffix)]]
+            if following != list(e.suffix) and not (len(e.suffix) == 1 and e.suffix[0] in prts):
+                continue
+        if best is None or len(e.prefix) + len(e.suffix) > len(best.prefix) + len(best.suffix):
+            best = e
+    return best
+
+
 def target_heads(verb: Token) -> list[Token]:
     """Nouns after the verb in its own phrase, in order, outside clauses with a subject."""
     out, modifiers = [], []
@@ -390,11 +429,13 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
     """Events of a verb from a user's PETRARCH dictionary, in the coder's tuple form."""
     from dyadwatch.coding.coder import _link
 
-    entry: VerbEntry = pattern.petrarch
     # A form listed as a headword of its own ("LEFT" besides "LEAVE") has its own meaning.
-    own = coder.patterns.verbs.get(verb.lower_) if verb.lower_ != entry.lemma else None
-    if own and own[0].petrarch is not None:
-        entry = own[0].petrarch
+    verbs = coder.patterns.verbs
+    key = verb.lower_ if verb.lower_ in verbs else verb.lemma_.lower()
+    chosen = choose(verb, [p.petrarch for p in verbs.get(key, []) if p.petrarch])
+    if chosen is None:
+        return []
+    entry = chosen
     found = match(entry, verb)
     hit = found.pattern if found else None
     code, reverse = (hit.code, hit.reverse) if hit else (entry.code, entry.reverse)
