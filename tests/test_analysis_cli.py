@@ -121,6 +121,19 @@ def test_relations_events_behind_a_point(db):
         ("2019-01-01", "@EU->@EU", 3)]
 
 
+def test_events_and_export_take_groups(db, tmp_path):
+    out = run("events", "--db", db, "--actor", "@EU", "-f", "jsonl")
+    ids = [json.loads(line)["story_id"] for line in out.output.splitlines()]
+    # Britain is in the EU in 2018-2019 (s1-s4), France and Germany throughout (s5, s9).
+    assert ids == ["s1", "s2", "s3", "s4", "s5", "s5", "s9"]
+    target = tmp_path / "eu_rus.csv"
+    out = run("export", "--db", db, "--actor", "EU members", "--actor", "RUS", "-f", "csv",
+              "-o", str(target))
+    assert out.exit_code == 0 and len(target.read_text().splitlines()) == 1 + 3
+    bad = CliRunner().invoke(main, ["events", "--db", db, "--actor", "@XX"])
+    assert bad.exit_code == 2 and "not a known group" in bad.stderr
+
+
 def test_relations_plot_png_and_svg(db, tmp_path):
     png = tmp_path / "rus_ukr.png"
     out = run("relations", "RUS", "UKR", "--db", db, "--plot", str(png), "-f", "csv")

@@ -1,4 +1,4 @@
-"""Actor specifications for analysis: a CAMEO code or prefix, or a dated country group.
+"""Actor specifications for queries: a CAMEO code or prefix, or a dated country group.
 
 ``RUS`` matches every Russian actor (``RUS``, ``RUSGOV``, ...), ``RUSGOV`` that code and
 its sub-codes, ``IGOUNO`` the UN. ``@EU`` (a key of ``data/groups.yaml``) or one of the
@@ -51,7 +51,7 @@ def _spells(key: str, code: str, value: object) -> tuple[tuple[Date | None, Date
 @lru_cache(maxsize=1)
 def load_groups() -> dict[str, Group]:
     """The bundled groups, by key (upper case)."""
-    text = resources.files("dyadwatch.analysis").joinpath("data/groups.yaml").read_text("utf-8")
+    text = resources.files("dyadwatch.actors").joinpath("data/groups.yaml").read_text("utf-8")
     groups = {}
     for key, spec in yaml.safe_load(text).items():
         members = {code: _spells(key, code, v) for code, v in spec["members"].items()}

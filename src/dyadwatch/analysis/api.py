@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from dyadwatch.analysis import summary
-from dyadwatch.analysis.groups import actor_clause, find_group
 from dyadwatch.analysis.series import dyad_series
 from dyadwatch.store.db import Store
 
@@ -38,19 +37,8 @@ class Dataset:
                daily: bool = False) -> pd.DataFrame:
         """Stored events (the record contract) or the one-a-day view, filtered. Each of
         ``actors`` (a code, prefix or group such as ``@EU``) must be source or target."""
-        groups = [a for a in actors if find_group(a) is not None or a.strip().startswith("@")]
-        codes_only = tuple(a for a in actors if a not in groups)
         sql, params = self._store.query_events(date_from=date_from, date_to=date_to,
-                                               actors=codes_only, codes=codes, daily=daily)
-        if groups:
-            where = []
-            for g in groups:
-                src, ps = actor_clause("source", g)
-                tgt, pt = actor_clause("target", g)
-                where.append(f"({src} OR {tgt})")
-                params = [*params, *ps, *pt]
-            order = sql[sql.rindex(" ORDER BY "):]
-            sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(where)}{order}"
+                                               actors=actors, codes=codes, daily=daily)
         return self._store.con.execute(sql, params).df()
 
     def dyad(self, a: str, b: str, *, by: str = "month", date_from: Date | None = None,

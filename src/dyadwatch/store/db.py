@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from dyadwatch.actors.groups import actor_clause, find_group
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.coding.pipeline import Coded
 from dyadwatch.errors import UserError
@@ -424,10 +425,21 @@ class Store:
         """SQL and parameters selecting events by date, actor and CAMEO code prefix."""
         where, params = date_clauses(date_from, date_to)
         for actor in actors:
+            if actor.strip().startswith("@") or find_group(actor) is not None:
+                # A country group (@EU, "EU members"): its members on the event's day.
+                try:
+                    src, ps = actor_clause("source", actor)
+                    tgt, pt = actor_clause("target", actor)
+                except ValueError as exc:
+                    raise UserError(f"--actor {exc}") from None
+                where.append(f"({src} OR {tgt})")
+                params += [*ps, *pt]
+                continue
             a = actor.upper()
             if not re.fullmatch(r"[A-Z]{3,15}", a):
                 raise UserError(f"--actor {actor!r} is not an actor code",
-                                hint="use a CAMEO code such as RUS, RUSGOV or IGOUNO")
+                                hint="use a CAMEO code such as RUS, RUSGOV or IGOUNO, or a "
+                                     "country group such as @EU")
             where.append("(source LIKE ? OR target LIKE ? OR source_country = ? "
                          "OR target_country = ?)")
             params += [a + "%", a + "%", a, a]
