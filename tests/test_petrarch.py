@@ -111,6 +111,7 @@ def test_agents_give_sectors_with_plurals_and_substitutions(dict_files):
     ("Baron Kestrel Vane", "2002-03-01", "OSMGOV"),
     ("Baron Kestrel Vane", "2010-03-01", "OSMREB"),
     ("the Grey Harbour Council", "2001-05-05", "OSMLEG"),
+    ("the Ostmark relief body", "2001-05-05", "NGOOSM"),  # a prefix agent [NGO~]
     ("the Iron League", "2001-05-05", "IGOIRN"),
     ("Old Empire", "1975-01-01", "OEM"),
     ("Old Empire", "1990-01-01", None),

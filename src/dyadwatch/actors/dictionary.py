@@ -29,6 +29,8 @@ COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON, REGION 
     "region",
 )
 METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
+# The code of a sector entry whose sector goes before the country (PETRARCH's [NGO~]).
+PREFIX = "prefix"
 _END = "\0"
 _PLAIN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
 

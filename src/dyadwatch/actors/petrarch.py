@@ -13,7 +13,8 @@ like the bundled TSV files. Two kinds of file are read:
 - **agents** (``.agents`` or ``.txt``, recognised by the ``~`` in their codes):
   ``PHRASE {PLURALS} [~GOV]`` lines and ``!MARK! = A, B`` substitution sets; an agent
   gives its code as the sector of the actor it heads or modifies ("Arnor cleric" ->
-  ``ARNREL``). Prefix agents (``[NGO~]``) are read as that sector too.
+  ``ARNREL``); a prefix agent (``[NGO~]``) goes before the country ("MSF Arnor" ->
+  ``NGOARN``).
 
 Words in a phrase are separated by blanks or ``_``; phrases match whole words in any
 letter case, except one-word phrases of up to three letters ("UN", "PLO"), which match
@@ -45,6 +46,7 @@ from dyadwatch.actors.dictionary import (
     LEGISLATURE,
     MILITARY,
     ORG,
+    PREFIX,
     REGION,
     SECTOR,
     Entry,
@@ -286,7 +288,9 @@ def _agent_line(stripped: str, where: str, markers: dict[str, list[str]]) -> lis
     if len(codes) != 1:
         raise PetrarchFormatError(f"{where}: expected PHRASE {{PLURALS}} [~CODE], "
                                   f"got {stripped!r}")
-    sector = codes[0].replace("~", "").strip().upper()
+    body = codes[0].strip()
+    sector = body.replace("~", "").strip().upper()
+    prefix = PREFIX if body.endswith("~") else None
     if not sector.isalnum():
         raise PetrarchFormatError(f"{where}: bad agent code [{codes[0]}]")
     rest = _CODE.sub(" ", stripped)
@@ -297,7 +301,7 @@ def _agent_line(stripped: str, where: str, markers: dict[str, list[str]]) -> lis
     forms = [phrase] + [p for group in plurals for p in re.split(r"[\s,]+", group) if p]
     for form in forms:
         for expanded in _expand(form, markers, where):
-            entries.append(Entry(SECTOR, _phrase(expanded).lower(), None, sector))
+            entries.append(Entry(SECTOR, _phrase(expanded).lower(), None, sector, prefix))
     return entries
 
 

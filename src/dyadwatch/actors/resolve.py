@@ -24,6 +24,7 @@ from dyadwatch.actors.dictionary import (
     MILITARY,
     ORG,
     PERSON,
+    PREFIX,
     REGION,
     SECTOR,
     ActorDictionary,
@@ -173,10 +174,15 @@ class Resolver:
         country = country_entry.country if country_entry else None
         if country is None and role is not None:
             country = role.country
+        # Prefix agents of PETRARCH dictionaries ("MSF Arnor" -> NGOARN) go before the country.
+        prefix = next((e.sector for m in found for e in m.entries
+                       if e.kind == SECTOR and e.code == PREFIX and e.sector), "")
+        found = [m for m in found if not all(e.kind == SECTOR and e.code == PREFIX
+                                             for e in m.entries)]
         sector = None
         if head_match is not None:
             for e in head_match.entries:
-                if e.kind == SECTOR and e.sector:
+                if e.kind == SECTOR and e.sector and e.code != PREFIX:
                     sector = e.sector
                 elif e.kind in METONYM_SECTORS:
                     sector = METONYM_SECTORS[e.kind]
@@ -210,8 +216,8 @@ class Resolver:
                 return self._description(head, sector, ctx, text, span)
             return None
         person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
-        actor = Actor(country + (sector or ""), country, sector, text, span.start, span.end,
-                      person=person)
+        actor = Actor(prefix + country + (sector or ""), country, sector, text, span.start,
+                      span.end, person=person)
         return self._remember(actor, head, ctx)
 
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
