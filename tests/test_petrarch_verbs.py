@@ -105,6 +105,8 @@ def test_reading_blocks_synsets_and_patterns(verbs_file):
     # The pattern spells the negation, so the event stands; without one it is dropped.
     ("Japan did not reject the Chinese proposal.", {("JPN", "CHN", "051")}),
     ("Japan did not praise Germany.", set()),
+    # "NOT_*": the word must come right before the verb.
+    ("Japan did not quickly reject the Chinese proposal.", set()),
     # Multi-word verbs; "cordoned" is one the lemmatiser gets wrong ("cordone").
     ("Turkey sealed off the border with Syria.", {("TUR", "SYR", "1721")}),
     ("Turkey cordoned off the border with Syria.", {("TUR", "SYR", "1721")}),

@@ -69,6 +69,8 @@ class SurfacePattern:
     target_at: int | None = None  # "+" after the verb: after this many units
     source_at: int | None = None  # "$" after the verb: the source is there, the target
     #                               the verb's subject ("+ * MONEY $": received money from)
+    glued_before: bool = False  # "NOT_*": the words before end right at the verb
+    glued_after: bool = False  # "*_UPON": the words after start right after it
 
     @property
     def length(self) -> int:
@@ -236,6 +238,7 @@ def _pattern(text: str, number: int, where: str, ontology: Ontology) -> SurfaceP
     if not codes:
         raise VerbDictionaryError(f"{where}: a pattern without [CODE]")
     body = re.sub(r"[(){}]", " ", _CODE.sub(" ", text))  # PETRARCH2 phrase brackets
+    glued_before, glued_after = bool(re.search(r"_\*", body)), bool(re.search(r"\*_", body))
     tokens = body.replace("*", " * ").replace("+", " + ").replace("$", " $ ").split()
     tokens = [t.strip("_") for t in tokens if t.strip("_")]
     if "*" not in tokens:
@@ -247,7 +250,8 @@ def _pattern(text: str, number: int, where: str, ontology: Ontology) -> SurfaceP
     words = {w for u in (*before, *after) for alt in u.alternatives for w in alt}
     rest = tokens[star + 1:]
     return SurfacePattern(before, after, code, reverse, bool(words & _NEGATION), number,
-                          "%" in tokens, _marker_at(rest, "+"), _marker_at(rest, "$"))
+                          "%" in tokens, _marker_at(rest, "+"), _marker_at(rest, "$"),
+                          glued_before and bool(before), glued_after and bool(after))
 
 
 def _marker_at(tokens: Sequence[str], marker: str) -> int | None:
@@ -279,7 +283,8 @@ def _resolve(entry: VerbEntry, synsets: dict[str, list[str]], singular: frozense
             patterns.append(SurfacePattern(
                 tuple(_expand(u, synsets, 0, singular) for u in p.before),
                 tuple(_expand(u, synsets, 0, singular) for u in p.after),
-                p.code, p.reverse, p.negation, p.line, p.compound, p.target_at, p.source_at))
+                p.code, p.reverse, p.negation, p.line, p.compound, p.target_at, p.source_at,
+                p.glued_before, p.glued_after))
         except KeyError as exc:
             problems.append(f"{entry.source}:{p.line}: synset &{exc.args[0]} is not defined")
     return replace(entry, patterns=tuple(patterns))
@@ -325,14 +330,29 @@ def _word_ok(word: str, tok: Token) -> bool:
     return tok.lower_ == word
 
 
-def _match_units(units: Sequence[Unit], tokens: Sequence[Token]) -> list[int] | None:
+def _before_ok(p: SurfacePattern, tokens: Sequence[Token]) -> bool:
+    """The words before the verb; with "X_*" the last of them ends right at the verb."""
+    if not p.glued_before:
+        return _match_units(p.before, tokens) is not None
+    *rest, last = p.before
+    for alt in last.alternatives:
+        n = len(alt)
+        tail_ok = n <= len(tokens) and all(
+            _word_ok(w, t) for w, t in zip(alt, tokens[-n:], strict=True))
+        if tail_ok and _match_units(rest, tokens[:-n]) is not None:
+            return True
+    return False
+
+
+def _match_units(units: Sequence[Unit], tokens: Sequence[Token],
+                 anchored: bool = False) -> list[int] | None:
     """Where each unit ends if the units occur in order in ``tokens`` (adjacent units right
-    after the one before), else None."""
+    after the one before; with ``anchored`` the first at the start), else None."""
     pos = 0
     ends: list[int] = []
-    for unit in units:
+    for k, unit in enumerate(units):
         found = None
-        starts = [pos] if unit.adjacent else range(pos, len(tokens))
+        starts = [pos] if unit.adjacent or anchored and k == 0 else range(pos, len(tokens))
         for start in starts:
             for alt in unit.alternatives:
                 end = start + len(alt)
@@ -364,9 +384,9 @@ def match(entry: VerbEntry, verb: Token) -> Hit | None:
     before = [t for t in sent if t.i < verb.i]
     after = [t for t in verb.subtree if t.i > verb.i]
     for p in entry.patterns:
-        if _match_units(p.before, before) is None:
+        if not _before_ok(p, before):
             continue
-        ends = _match_units(p.after, after)
+        ends = _match_units(p.after, after, anchored=p.glued_after)
         if ends is None:
             continue
 
