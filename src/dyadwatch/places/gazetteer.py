@@ -25,6 +25,7 @@ import pycountry
 
 CITY, COUNTRY, ADMIN1, AREA = "city", "country", "admin1", "area"
 MIN_POPULATION = 15000
+LOOSE_POPULATION = 50000
 
 
 class Place(NamedTuple):
@@ -64,6 +65,23 @@ def fold(text: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)
+
+
+_ARTICLES = frozenset({"al", "el", "ar", "as", "ad", "an", "ash", "at", "az"})
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def loose(key: str) -> str:
+    """A spelling-blind form of a folded name, for transliterations: no article ("al-"),
+    spaces, hyphens or apostrophes, no doubled letters, no final "h"
+    ("ar raqqah" and "raqqa" -> "raqa", "deir ez-zor" and "deir ezzor" -> "deirezor")."""
+    words = key.replace("-", " ").replace("'", "").split()
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    text = _DOUBLED.sub(r"\1", "".join(words))
+    if len(text) > 4 and text.endswith("h"):
+        text = text[:-1]
+    return text if len(text) > 3 else ""
 
 
 # A folded alternate name a story in English might use: Latin letters only.
@@ -128,12 +146,16 @@ class Gazetteer:
         self.fips = {c["iso3"]: c.get("fips") or None for c in raw_countries.values()}
         self.cities: dict[str, list[tuple[Place, bool]]] = {}
         self.by_id: dict[int, Place] = {}
+        self.loose: dict[str, list[Place]] = {}
         named: dict[str, list[Place]] = {}
         for place, keys in _read_cities(gc, self.iso3):
             self.by_id[place.geonames_id] = place  # type: ignore[index]
             for i, key in enumerate(keys):
                 self._add(self.cities, key, place, i == 0)
             named.setdefault(keys[0], []).append(place)
+            if place.population >= LOOSE_POPULATION:
+                for key in {loose(k) for k in keys} - {""}:
+                    self._add(self.loose, key, place)
         del gc
         # Countries, located at their capital (GeoNames gives no centroid).
         self.countries: dict[str, Place] = {}
@@ -185,6 +207,11 @@ class Gazetteer:
     def city_candidates(self, key: str) -> list[tuple[Place, bool]]:
         """Cities called ``key`` (folded), each with whether it is the GeoNames name."""
         return self.cities.get(key, [])
+
+    def loose_candidates(self, key: str) -> list[tuple[Place, bool]]:
+        """Cities of more than 50,000 people whose name is spelt alike ("Deir Ezzor" for
+        Deir ez-Zor, "Raqqa" for Ar Raqqah), all as alternate names."""
+        return [(p, False) for p in self.loose.get(loose(key), ())]
 
     def admin1_candidates(self, key: str, *, qualifier: bool = False) -> list[Place]:
         found = list(self.admin1.get(key, []))

@@ -93,7 +93,7 @@ _DATELINE = re.compile(
 # but Moscow, Idaho (7.1) never beats Moscow (11.0) on context alone.
 _ACTOR_BONUS = 2.0
 _STORY_BONUS = 1.5
-_ALTERNATE_PENALTY = 1.0  # matched by an alternate name, not GeoNames' own
+_ALTERNATE_PENALTY = 2.0  # matched by an alternate name, not GeoNames' own
 
 
 @dataclass(frozen=True)
@@ -343,11 +343,18 @@ class Resolver:
         if m.country is not None:
             region = self._admin1_in_context(m.key, ctx, exclude=m.country)
             return region or self.country(m.country)
-        cities = gaz.city_candidates(m.key) if m.key else []
+        cities = (gaz.city_candidates(m.key) or gaz.loose_candidates(m.key)) if m.key else []
+        if m.role != "dateline" and m.text.isupper() and len(m.key) <= 4:
+            cities = []  # "UN", "SANA": acronyms, not Un (India) or Sanaa
         if m.label in ("ORG", "PERSON"):
-            # "at Google" is not Topeka (one of its alternate names): a name the model
-            # took for an organisation or a person must be a city's own name.
-            cities = [c for c in cities if c[1]]
+            # A name the model took for an organisation or a person must be a city's own
+            # name, or one in a country of the story ("in Hama" in a story about Syria).
+            cities = [c for c in cities if c[1] or _bonus(c[0].country, ctx) > 0]
+        if ctx.actors or ctx.story:
+            # A story about Syria that names Madaya means the Syrian town, which the
+            # gazetteer lacks, not Madaya in Myanmar: a city outside the story's countries
+            # must be big and known abroad.
+            cities = [c for c in cities if _plausible(c, ctx)]
         if cities:
             return self._city(cities, ctx)
         if m.seat is not None:
@@ -410,6 +417,16 @@ class Resolver:
             return _location(best[0], "population")
         how = "actors" if best[0].country in ctx.actors else "story"
         return _location(best[0], how)
+
+
+def _plausible(city: tuple[Place, bool], ctx: Context) -> bool:
+    """Whether a city outside the story's countries may be meant (see Resolver.resolve)."""
+    place, primary = city
+    if _bonus(place.country, ctx) > 0:
+        return True
+    if place.population < 100_000 or place.names < 20:
+        return False
+    return primary or place.names >= 80  # "Kiev" (Kyiv) yes, "Ariha" (Jericho) no
 
 
 def _bonus(country: str | None, ctx: Context) -> float:
