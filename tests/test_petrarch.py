@@ -265,9 +265,19 @@ def test_eval_command_reports_a_bad_dictionary_once(tmp_path):
     # "from X" names the country of a sector noun
     ("Soldiers from Chad attacked Sudanese troops.", {("TCDMIL", "SDNMIL", "190")}),
     ("Refugees from Syria accused Turkey of abuses.", {("SYRREF", "TUR", "112")}),
+    # a sector noun coordinated after an actor shares its country
+    ("Russian troops and police attacked Ukrainian soldiers.",
+     {("RUSMIL", "UKRMIL", "190"), ("RUSCOP", "UKRMIL", "190")}),
 ])
 def test_constructions(text, expected):
     assert triples(text) == expected
+
+
+def test_sector_of_a_list_of_countries_gives_one_actor_each():
+    # "the ambassadors of A, B and C" (the code of "criticized" is not the point here)
+    dyads = {(s, t) for s, t, _ in triples(
+        "The ambassadors of France, Italy and Spain criticized Iran.")}
+    assert dyads == {("FRAGOV", "IRN"), ("ITAGOV", "IRN"), ("ESPGOV", "IRN")}
 
 
 def test_compound_dictionary_code_gives_one_event_per_actor(tmp_path, dict_files):

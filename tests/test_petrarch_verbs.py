@@ -55,6 +55,10 @@ LEFT
 REJECT
 - NOT_* [051]
 
+--- CELEBRATE  [---] ---
+CELEBRATE
+- * HOLIDAY IN ^ +  [043]
+
 --- CLOSE  [---] ---
 SEAL
 +SEAL_OFF  [1721]
@@ -107,6 +111,8 @@ def test_reading_blocks_synsets_and_patterns(verbs_file):
     ("Japan did not praise Germany.", set()),
     # "NOT_*": the word must come right before the verb.
     ("Japan did not quickly reject the Chinese proposal.", set()),
+    # "^" skips a phrase before the target "+".
+    ("France celebrated the holiday in Italy with Germany.", {("FRA", "DEU", "043")}),
     # Multi-word verbs; "cordoned" is one the lemmatiser gets wrong ("cordone").
     ("Turkey sealed off the border with Syria.", {("TUR", "SYR", "1721")}),
     ("Turkey cordoned off the border with Syria.", {("TUR", "SYR", "1721")}),

@@ -306,6 +306,8 @@ class Coder:
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
+                if actor is None and tok is not head and actors:
+                    actor = _shared_country(tok, actors[-1], matches)
                 for part in (*_parts(actor), *self._of_list(tok, actor, matches, ctx)):
                     if all(a.code != part.code for a in actors):
                         actors.append(part)
@@ -363,6 +365,20 @@ class Coder:
                 if new is not None:
                     return new
         return None
+
+
+def _shared_country(tok: Token, before: Actor, matches: dict[int, Match]) -> Actor | None:
+    """"Danish media and government": a sector noun coordinated after an actor shares its
+    country (and has no modifiers of its own)."""
+    m = matches.get(tok.i)
+    if m is None or before.country is None or any(
+            c.dep_ in ("amod", "compound", "poss", "nmod") for c in tok.children):
+        return None
+    sector = next((e.sector for e in m.entries if e.kind == "sector" and e.sector), None)
+    if sector is None:
+        return None
+    return replace(before, code=before.country + sector, sector=sector, text=tok.text,
+                   start=tok.i, end=tok.i + 1, person=False, via="")
 
 
 def _of_chain(obj: Token | None, depth: int = 2) -> list[Token]:

@@ -70,6 +70,7 @@ class SurfacePattern:
     source_at: int | None = None  # "$" after the verb: the source is there, the target
     #                               the verb's subject ("+ * MONEY $": received money from)
     glued_before: bool = False  # "NOT_*": the words before end right at the verb
+    target_skip: int = 0  # "^" before "+": phrases skipped ("* IFTAR IN ^ +")
     glued_after: bool = False  # "*_UPON": the words after start right after it
 
     @property
@@ -251,7 +252,18 @@ def _pattern(text: str, number: int, where: str, ontology: Ontology) -> SurfaceP
     rest = tokens[star + 1:]
     return SurfacePattern(before, after, code, reverse, bool(words & _NEGATION), number,
                           "%" in tokens, _marker_at(rest, "+"), _marker_at(rest, "$"),
-                          glued_before and bool(before), glued_after and bool(after))
+                          glued_before and bool(before), glued_after and bool(after),
+                          _skips(rest, "+"))
+
+
+def _skips(tokens: Sequence[str], marker: str) -> int:
+    """How many "^" (skip a phrase) come right before ``marker``."""
+    if marker not in tokens:
+        return 0
+    n, k = 0, tokens.index(marker) - 1
+    while k >= 0 and tokens[k] == "^":
+        n, k = n + 1, k - 1
+    return n
 
 
 def _marker_at(tokens: Sequence[str], marker: str) -> int | None:
@@ -284,7 +296,7 @@ def _resolve(entry: VerbEntry, synsets: dict[str, list[str]], singular: frozense
                 tuple(_expand(u, synsets, 0, singular) for u in p.before),
                 tuple(_expand(u, synsets, 0, singular) for u in p.after),
                 p.code, p.reverse, p.negation, p.line, p.compound, p.target_at, p.source_at,
-                p.glued_before, p.glued_after))
+                p.glued_before, p.glued_after, p.target_skip))
         except KeyError as exc:
             problems.append(f"{entry.source}:{p.line}: synset &{exc.args[0]} is not defined")
     return replace(entry, patterns=tuple(patterns))
@@ -490,6 +502,7 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
     else:
         if found and found.target_from is not None:
             after = [h for h in after if h.i >= found.target_from]
+            after = _skip_phrases(after, found.pattern.target_skip)
         targets = _first(heads + after, coder, matches, ctx)
     if not sources:
         return []
@@ -511,6 +524,11 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
         out += [(back, t, s, reverse, verb, negated, confidence)
                 for s in sources for t in targets]
     return out
+
+
+def _skip_phrases(heads: list[Token], n: int) -> list[Token]:
+    """Drop the first ``n`` candidate heads ("^" skips a phrase)."""
+    return heads[n:]
 
 
 def _first(heads: list[Token], coder: Any, matches: dict, ctx: Any) -> list:
