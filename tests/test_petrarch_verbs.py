@@ -23,6 +23,7 @@ VERBS = """\
 <!-- a test verb dictionary -->
 &CASH
 +DOLLAR
+# a comment line does not end the set
 +GOLD_COINS_
 
 --- PRAISE  [051] ---

@@ -9,13 +9,19 @@ A verb dictionary is a series of blocks::
     VERB {FORMS} [CODE]  a verb (its own code optional); "+VERB" lines are synonyms
     - WORDS * WORDS [CODE]   a pattern: words before and after the verb ("*")
 
-Pattern words match token texts or lemmas in any case; ``&NAME`` matches any phrase of
-the synset; words joined by ``_`` must be adjacent, words separated by blanks may have
-other words between them. The markers ``+`` (target), ``$`` (source), ``%`` (compound)
-and ``^`` (skip a word) constrain nothing here. ``[A:B]`` codes the event A from the
-source to the target and B back. Words before the verb are looked for in the sentence
-before it, words after it in the verb's own phrase. The longest pattern that matches
-wins, then the file's order; when none does, the verb's code.
+Pattern words match word forms in any case, as in PETRARCH; ``&NAME`` matches any
+phrase of the synset (with regular plurals, unless the set's label or the phrase ends
+in ``_``); words joined by ``_`` must be adjacent (``NOT_*``: right before the verb),
+words separated by blanks may have other words between them. The markers ``+``
+(target), ``$`` (source), ``%`` (compound) and ``^`` (skip a phrase before ``+``) are
+places, not words; PETRARCH2's ``(...)``/``{...}`` phrase brackets are read as plain
+words and its ``~`` transformations are not read. ``[A:B]`` codes the event A from the
+source to the target and B back. A multi-word verb (``CORDON_OFF``, ``WIRE_+TAP``: "+"
+marks the verb) needs its other words around the verb; verbs are also found by their
+regular forms, since the lemmatiser misses some ("cordoned"). Words before the verb
+are looked for in the sentence before it, words after it in the verb's own phrase. The
+longest pattern that matches wins, then the file's order; when none does, the verb's
+code.
 
 The source is the verb's subject (as for dyadwatch patterns); the target is the first
 actor after the verb in its phrase (object, indirect object, a prepositional object or
@@ -111,8 +117,14 @@ def looks_like_verbs(path: Path, text: str) -> bool:
 
 
 def _clean(text: str) -> list[str]:
+    """Lines without comments; a line that was only a comment becomes "#" (it does not end
+    a synonym set the way a blank line does)."""
     text = re.sub(r"<!.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
-    return [line.split("#", 1)[0].split(";", 1)[0].rstrip() for line in text.splitlines()]
+    out = []
+    for line in text.splitlines():
+        kept = line.split("#", 1)[0].split(";", 1)[0].rstrip()
+        out.append("#" if not kept.strip() and line.strip() else kept)
+    return out
 
 
 def _codes(body: str, ontology: Ontology) -> tuple[str | None, str | None]:
@@ -175,6 +187,8 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
     raw_patterns: list[tuple[str, int]] = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
+        if stripped == "#" or stripped.startswith("~"):
+            continue  # a comment line; "~" transformations (PETRARCH2) are not read
         if not stripped:
             current_syn = None
             continue
