@@ -163,6 +163,11 @@ def test_regions_and_seats_of_government():
         ("Russia", "RUS"), ("Damascus", "SYR")]
 
 
+def test_a_historical_state_is_placed_in_its_successor():
+    rows = locate_text("Wheat sales in the Soviet Union rose, traders said.", "1987-03-01")
+    assert [(r["location"], r["location_country"]) for r in rows] == [("Soviet Union", "RUS")]
+
+
 def test_a_place_in_a_relative_clause_does_not_place_the_event():
     (event,) = _events("Russia, which has troops in Syria, expelled US diplomats.")
     assert event.location_rule == "story:country"  # only as the story's place, not the clause's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import date as Date
 from pathlib import Path
@@ -62,12 +63,17 @@ def _options(actor_files: tuple[str, ...], pattern_files: tuple[str, ...],
              include_negated: bool = False) -> Any:
     """Coding options, with user files checked now (one clear error, not one per story)."""
     from dyadwatch.actors.dictionary import load_dictionary
+    from dyadwatch.actors.petrarch import PetrarchWarning
     from dyadwatch.coding.patterns import PatternError, load_patterns
     from dyadwatch.coding.pipeline import CodingOptions
 
     try:
-        load_dictionary([Path(p) for p in actor_files])
-        load_patterns(tuple(pattern_files))
+        with warnings.catch_warnings(record=True) as skipped:  # PETRARCH dictionaries
+            warnings.simplefilter("always", PetrarchWarning)
+            load_dictionary([Path(p) for p in actor_files])
+            load_patterns(tuple(pattern_files))
+        for w in skipped:
+            click.echo(f"dyadwatch: warning: {w.message}", err=True)
     except PatternError as exc:
         raise UserError(str(exc), hint="fix the pattern file") from None
     except (KeyError, ValueError) as exc:
@@ -99,11 +105,12 @@ WORKERS = click.option("--workers", "-w", type=click.IntRange(1, 64), default=1,
 ACTORS = click.option(
     "--actors", "actor_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
     metavar="FILE", help="Extra actor dictionary file (same format as the bundled "
-    "countries.tsv, organisations.tsv, sectors.tsv or people/*.tsv); repeatable.")
+    "countries.tsv, organisations.tsv, sectors.tsv or people/*.tsv, or a PETRARCH/TABARI "
+    ".actors or .agents dictionary); repeatable.")
 PATTERNS = click.option(
     "--patterns", "pattern_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-    metavar="FILE", help="Extra event pattern file (the format of the bundled patterns.txt); "
-    "repeatable.")
+    metavar="FILE", help="Extra event pattern file (the format of the bundled patterns.txt, "
+    "or a PETRARCH verb dictionary, which replaces the bundled patterns); repeatable.")
 DB = click.option("--db", default=DEFAULT_DB, show_default=True, metavar="FILE",
                   help="The DuckDB database file.")
 

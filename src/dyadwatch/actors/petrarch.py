@@ -69,7 +69,8 @@ class PetrarchFormatError(ValueError):
 
 
 class PetrarchWarning(UserWarning):
-    """Lines of a PETRARCH dictionary that were skipped."""
+    """Lines of a PETRARCH dictionary that were skipped (the CLI prints it once, as one
+    line; worker processes, which load the same files again, do not)."""
 
 
 def _report(problems: list[str], source: str, entries: int) -> None:

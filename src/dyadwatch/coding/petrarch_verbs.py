@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Token
 
+from dyadwatch.actors.petrarch import PetrarchWarning
 from dyadwatch.ontology.cameo import Ontology
 
 if TYPE_CHECKING:
@@ -241,7 +242,7 @@ def read_verbs_file(path: Path, ontology: Ontology) -> list[VerbEntry]:
         if not resolved:
             raise VerbDictionaryError(problems[0])
         warnings.warn(f"{path}: {len(problems)} line(s) skipped, the first: {problems[0]}",
-                      UserWarning, stacklevel=2)
+                      PetrarchWarning, stacklevel=2)
     if not resolved:
         raise VerbDictionaryError(f"{path}: no verbs found (expected --- NAME [CODE] --- "
                                   "blocks of verbs and patterns)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -150,6 +151,10 @@ def code_stories(
 def _worker_init() -> None:
     # Ctrl-C is the parent's to handle; a worker finishes its chunk.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent has already reported skipped dictionary lines.
+    from dyadwatch.actors.petrarch import PetrarchWarning
+
+    warnings.simplefilter("ignore", PetrarchWarning)
 
 
 def code_text(text: str, date: str | Date, story_id: str | None = None) -> list[Event]:

@@ -73,6 +73,8 @@ _COUNTRY_NOUNS = frozenset({"soil", "territory", "waters", "airspace", "mainland
                             "countryside", "heartland", "border"})
 _NOT_PLACES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
                          "NORP", "LANGUAGE", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+# Historical states of the actor dictionary -> the ISO country that holds their capital.
+_SUCCESSORS = {"USR": "RUS", "YUG": "SRB", "SCG": "SRB", "CSK": "CZE", "DDR": "DEU"}
 _TRAILING = frozenset({"province", "region", "county", "city", "state", "district",
                        "governorate", "oblast", "prefecture", "municipality"})
 _MONTHS_3 = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
@@ -342,7 +344,11 @@ class Resolver:
             return _location(area, "area")
         if m.country is not None:
             region = self._admin1_in_context(m.key, ctx, exclude=m.country)
-            return region or self.country(m.country)
+            if region is not None:
+                return region
+            if m.country in _SUCCESSORS:  # "the Soviet Union" in 1987: Russia's location
+                return self.country(_SUCCESSORS[m.country], name=m.text)
+            return self.country(m.country)
         cities = (gaz.city_candidates(m.key) or gaz.loose_candidates(m.key)) if m.key else []
         if m.role != "dateline" and m.text.isupper() and len(m.key) <= 4:
             cities = []  # "UN", "SANA": acronyms, not Un (India) or Sanaa
@@ -350,6 +356,9 @@ class Resolver:
             # A name the model took for an organisation or a person must be a city's own
             # name, or one in a country of the story ("in Hama" in a story about Syria).
             cities = [c for c in cities if c[1] or _bonus(c[0].country, ctx) > 0]
+        if m.label not in ("GPE", "LOC", "FAC") and m.role != "dateline":
+            # Nor a place name the model did not see: "the Union" is no town of Union, NJ.
+            cities = [c for c in cities if c[0].names >= 10]
         if ctx.actors or ctx.story:
             # A story about Syria that names Madaya means the Syrian town, which the
             # gazetteer lacks, not Madaya in Myanmar: a city outside the story's countries
