@@ -280,6 +280,12 @@ def test_sector_of_a_list_of_countries_gives_one_actor_each():
     assert dyads == {("FRAGOV", "IRN"), ("ITAGOV", "IRN"), ("ESPGOV", "IRN")}
 
 
+def test_names_of_a_misparsed_list_are_actors():
+    # spaCy parses "Peru" as an apposition of "Chile" here; both are the subject.
+    dyads = {(s, t) for s, t, _ in triples("Chile and the mighty awful Peru criticized Bolivia.")}
+    assert dyads == {("CHL", "BOL"), ("PER", "BOL")}
+
+
 def test_compound_dictionary_code_gives_one_event_per_actor(tmp_path, dict_files):
     story = Story(id="t", date=Date(2001, 5, 5), text="The Twin Crowns accused Tarvonia "
                   "of espionage.", origin="<test>")

@@ -302,12 +302,16 @@ class Coder:
             # apposition that heads the rest of the list: those are actors too.
             listed = [t for a in head.children if a.dep_ == "appos" and a.pos_ == "PROPN"
                       and a.conjuncts for t in (a, *a.conjuncts)]
+            listed += [t for t in _misparsed_list(head, matches) if t not in listed]
             for tok in (head, *head.conjuncts, *listed):
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
                 if actor is None and tok is not head and actors:
                     actor = _shared_country(tok, actors[-1], matches)
+                if actor is not None and tok in listed and any(
+                        a.country == actor.country for a in actors):
+                    continue  # "Russian troops and police": RUS is already in RUSMIL
                 for part in (*_parts(actor), *self._of_list(tok, actor, matches, ctx)):
                     if all(a.code != part.code for a in actors):
                         actors.append(part)
@@ -365,6 +369,40 @@ class Coder:
                 if new is not None:
                     return new
         return None
+
+
+_LIST_DEPS = ("nmod", "compound", "conj", "appos", "amod")
+
+
+def _misparsed_list(head: Token, matches: dict[int, Match]) -> list[Token]:
+    """Names coordinated with the head but parsed as its modifiers ("Fornost and the evil
+    awful Gondor": Fornost an nmod of Gondor): when the head's phrase (without its
+    prepositional phrases) has a coordination, each other name in it."""
+    phrase, stack = [], [head]
+    while stack:
+        tok = stack.pop()
+        for c in tok.children:
+            if c.dep_ in _LIST_DEPS or c.dep_ == "cc":
+                phrase.append(c)
+                stack.append(c)
+    if not any(t.dep_ == "cc" for t in phrase):
+        return []
+    out, seen = [], set()
+    conjuncts = {t.i for t in head.conjuncts}
+    for t in sorted(phrase, key=lambda t: t.i):
+        m = matches.get(t.i)
+        if m is None or t.pos_ not in ("PROPN", "NOUN") or id(m) in seen or t.i in conjuncts:
+            continue
+        if head.i in range(m.start, m.end) or all(e.kind == "sector" for e in m.entries):
+            continue
+        seen.add(id(m))
+        out.append(_last(t, m))
+    return out
+
+
+def _last(tok: Token, m: Match) -> Token:
+    """The last token of a dictionary match (the head of a name such as "Minas Tirith")."""
+    return tok.doc[m.end - 1]
 
 
 def _shared_country(tok: Token, before: Actor, matches: dict[int, Match]) -> Actor | None:
