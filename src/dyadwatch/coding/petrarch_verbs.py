@@ -462,6 +462,10 @@ def target_heads(verb: Token) -> list[Token]:
             continue
         node, inside = tok.head, False
         while node.i != verb.i:
+            if node.dep_ in ("nsubj", "nsubjpass") and node.head.dep_ == "ccomp" \
+                    and node.head.head.i == verb.i:
+                break  # inside the complement clause's subject ("said that an embargo
+                #        against the Mordor police ...")
             if node.pos_ in ("VERB", "AUX") and any(
                     c.dep_ in ("nsubj", "nsubjpass") for c in node.children):
                 inside = True
