@@ -112,6 +112,9 @@ def test_reading_blocks_synsets_and_patterns(verbs_file):
     ("Japan did not praise Germany.", set()),
     # "NOT_*": the word must come right before the verb.
     ("Japan did not quickly reject the Chinese proposal.", set()),
+    # An agent "in" a country, as PETRARCH reads it, shared by coordinated agents.
+    ("Lawmakers and officials in Poland praised Germany.",
+     {("POLLEG", "DEU", "051"), ("POLGOV", "DEU", "051")}),
     # "^" skips a phrase before the target "+".
     ("France celebrated the holiday in Italy with Germany.", {("FRA", "DEU", "043")}),
     # Multi-word verbs; "cordoned" is one the lemmatiser gets wrong ("cordone").

@@ -503,6 +503,10 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
         # "Old foes Gondor and Osgiliath renewed ...": a misparse with two subjects.
         others = [c for c in link.verb.children if c.dep_ == "nsubj" and c is not link.subject]
         sources = coder._actors(others, matches, ctx, subject=True)
+    # "Lawmakers and officials in Fornost": an agent located in a country, as PETRARCH
+    # reads it (dyadwatch's own patterns do not: "refugees in Turkey" are not Turkish).
+    sources += [a for a in _located(source_heads, coder, matches, ctx)
+                if all(a.code != b.code for b in sources)]
     if not sources:
         # "Ithilen's militia vowed ...": the actor inside a subject that names none.
         sources = _first([m for h in source_heads for m in h.children
@@ -542,6 +546,27 @@ def code_verb(coder: Any, verb: Token, pattern: Pattern, matches: dict, ctx: Any
         back = replace(rule, code=reverse)
         out += [(back, t, s, reverse, verb, negated, confidence)
                 for s in sources for t in targets]
+    return out
+
+
+def _located(heads: list[Token], coder: Any, matches: dict, ctx: Any) -> list:
+    """Agents with no country of their own and an "in" phrase naming one (shared by the
+    agents coordinated with them): one actor per country."""
+    out = []
+    for head in heads:
+        group = [head, *head.conjuncts]
+        places = [g for t in group for p in t.children if p.dep_ == "prep" and p.lower_ == "in"
+                  for g in p.children if g.dep_ == "pobj"]
+        countries = [a for g in places for a in coder._actors([g], matches, ctx)
+                     if a.country and not a.sector]
+        for tok in group:
+            m = matches.get(tok.i)
+            sector = m and next((e.sector for e in m.entries
+                                 if e.kind == "sector" and e.sector and e.code is None), None)
+            if not sector or coder.resolver.resolve(tok, matches, ctx) is not None:
+                continue
+            out += [replace(c, code=c.country + sector, sector=sector, text=tok.text,
+                            start=tok.i, end=tok.i + 1) for c in countries]
     return out
 
 
