@@ -23,6 +23,8 @@ a three-letter code is a country (``GON``: "Gondor's army" becomes ``GONMIL``); 
 of a country and ``GOV``, ``MIL`` or ``LEG`` is a seat of government, the armed forces or
 the legislature of that country; any other code is kept whole as an organisation.
 Compound codes (``[FRO/BIL/SAM]``) are kept whole; the coder splits them into actors.
+A phrase these files define loses its bundled meanings, and an agents file replaces the
+bundled sector nouns, as in PETRARCH (:func:`dyadwatch.actors.dictionary.load_dictionary`).
 
 Discard lists and issue files are not actor dictionaries and are refused with a message.
 Real dictionaries carry the odd typo (a seven-digit date, ``[~ENV}``): such a line is
