@@ -18,6 +18,7 @@ def ingest(
     store: Store, items: Iterable[Story | Reject], inputs: Sequence[str], *, workers: int = 1,
     batch: int = BATCH, on_item: Callable[[object], None] | None = None,
     options: CodingOptions = DEFAULT_OPTIONS, near_dup: float = 0.8,
+    code: Callable[[Iterable[object]], Iterable[object]] | None = None,
 ) -> tuple[IngestSummary, str]:
     """Code ``items`` into ``store``. Returns the counts and the run's status.
 
@@ -25,7 +26,8 @@ def ingest(
     of a stored story (MinHash similarity >= ``near_dup``) are recorded as members of its
     cluster and not coded; rejects are recorded with their reason. Each batch of stories
     is written with its events in one transaction. On Ctrl-C the batch in hand is written
-    and the run ends "interrupted"; running the same command again resumes.
+    and the run ends "interrupted"; running the same command again resumes. ``code``
+    replaces the coder (the merge of cluster shards passes stored outcomes instead).
     """
     summary = IngestSummary()
     ingest_id = store.begin_ingest(inputs)
@@ -47,7 +49,9 @@ def ingest(
         previous = signal.signal(signal.SIGINT, request_stop)
     try:
         stream = store.unseen(items, near_dup=near_dup)
-        for result in code_stories(stream, workers=workers, options=options):
+        results = (code(stream) if code is not None
+                   else code_stories(stream, workers=workers, options=options))
+        for result in results:
             if isinstance(result, Skipped):
                 summary.read += 1
                 summary.skipped += 1
