@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean browser
 
 setup: $(STAMP)
 
@@ -21,7 +21,11 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks tools
 
-test: setup lint
+# The browser tests drive Debian's chromium (never a Playwright browser download).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+test: setup lint browser
 	$(BIN)/python -m pytest -q
 
 bench: setup

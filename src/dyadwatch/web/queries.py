@@ -1,0 +1,301 @@
+"""Read-only queries behind the web API that the analysis layer does not already offer.
+
+Every function takes a DuckDB connection and validated arguments and returns plain
+JSON-ready Python values. SQL is built only from fixed fragments; every value from a
+client travels as a bound parameter. Bad values raise ``ValueError`` with a message
+the API returns as a 400.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date as Date
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pycountry
+
+from dyadwatch.analysis import dyad_forecast as fc
+from dyadwatch.analysis.groups import actor_clause
+from dyadwatch.analysis.series import PERIODS, dyad_events
+from dyadwatch.ontology.cameo import QUAD_CLASS_NAMES, load_ontology
+from dyadwatch.store.db import date_clauses
+
+EVENT_COLUMNS = ("event_id", "story_id", "date", "sentence_index", "sentence", "source_text",
+                 "source", "source_country", "target_text", "target", "target_country", "code",
+                 "root", "name", "quad_class", "goldstein", "plover", "rule", "negated",
+                 "confidence")
+
+
+def jsonable(value: Any) -> Any:
+    """A value from a DataFrame or DuckDB row as plain JSON (dates as ISO text, NaN as None)."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, Date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A DataFrame as a list of JSON-ready dicts."""
+    cols = list(df.columns)
+    return [{c: jsonable(v) for c, v in zip(cols, row, strict=True)}
+            for row in df.itertuples(index=False, name=None)]
+
+
+def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [{n: jsonable(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+
+
+def check_code(code: str) -> str:
+    """A CAMEO event code or root known to the bundled ontology, else ValueError."""
+    c = code.strip()
+    if not re.fullmatch(r"\d{2,4}", c) or c not in load_ontology():
+        raise ValueError(f"{code!r} is not a known CAMEO event code (use a root such as 16 "
+                         "or a code such as 161)")
+    return c
+
+
+def event_filters(*, date_from: Date | None = None, date_to: Date | None = None,
+                  actors: Sequence[str] = (), codes: Sequence[str] = (),
+                  quad_class: int | None = None, text: str | None = None,
+                  story_id: str | None = None, include_negated: bool = False
+                  ) -> tuple[list[str], list[Any]]:
+    """WHERE clauses and parameters for the event search."""
+    if date_from and date_to and date_from > date_to:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}")
+    where, params = date_clauses(date_from, date_to)
+    if not include_negated:
+        where.append("NOT negated")
+    for actor in actors:
+        s, ps = actor_clause("source", actor)
+        t, pt = actor_clause("target", actor)
+        where.append(f"({s} OR {t})")
+        params += ps + pt
+    if codes:
+        checked = [check_code(c) for c in codes]
+        where.append("(" + " OR ".join("starts_with(code, ?)" for _ in checked) + ")")
+        params += checked
+    if quad_class is not None:
+        where.append("quad_class = ?")
+        params.append(quad_class)
+    if text:
+        where.append("contains(lower(sentence), lower(?))")
+        params.append(text)
+    if story_id:
+        where.append("story_id = ?")
+        params.append(story_id)
+    return where, params
+
+
+def search_events(con: duckdb.DuckDBPyConnection, *, page: int, page_size: int,
+                  **filters: Any) -> dict[str, Any]:
+    """One page of matching events, newest first, with the total count."""
+    where, params = event_filters(**filters)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    total = con.execute(f"SELECT count(*) FROM events{clause}", params).fetchone()
+    cur = con.execute(
+        f"SELECT {', '.join(EVENT_COLUMNS)} FROM events{clause} "
+        "ORDER BY date DESC, story_id, sentence_index, event_id LIMIT ? OFFSET ?",
+        [*params, page_size, (page - 1) * page_size])
+    return {"total": int(total[0]) if total else 0, "page": page, "page_size": page_size,
+            "events": _rows(cur)}
+
+
+def status(con: duckdb.DuckDBPyConnection, path: str) -> dict[str, Any]:
+    """What the database holds: counts, date span, schema and the last ingest."""
+    def one(sql: str) -> Any:
+        row = con.execute(sql).fetchone()
+        return row[0] if row else None
+
+    span = con.execute("SELECT min(date), max(date) FROM events").fetchone()
+    last = con.execute(
+        "SELECT ingest_id, started_at, finished_at, read, coded, rejected, events, status "
+        "FROM ingests ORDER BY ingest_id DESC LIMIT 1").fetchone()
+    return {
+        "db": path,
+        "schema_version": int(one("SELECT value FROM meta WHERE key = 'schema_version'") or 0),
+        "stories": one("SELECT count(*) FROM stories"),
+        "events": one("SELECT count(*) FROM events"),
+        "rejects": one("SELECT count(*) FROM rejects"),
+        "first_date": jsonable(span[0]) if span else None,
+        "last_date": jsonable(span[1]) if span else None,
+        "last_ingest": None if last is None else {
+            "ingest_id": last[0], "started_at": str(last[1]),
+            "finished_at": str(last[2]) if last[2] else None, "read": last[3],
+            "coded": last[4], "rejected": last[5], "events": last[6], "status": last[7]},
+    }
+
+
+def _check_by(by: str) -> str:
+    if by not in PERIODS:
+        raise ValueError(f"by must be one of {', '.join(PERIODS)}")
+    return by
+
+
+def volume(con: duckdb.DuckDBPyConnection, *, by: str, date_from: Date | None = None,
+           date_to: Date | None = None, actor: str | None = None) -> list[dict[str, Any]]:
+    """Event counts per period and quad class (of one actor, as source or target, if given)."""
+    where, params = event_filters(date_from=date_from, date_to=date_to,
+                                  actors=[actor] if actor else [])
+    sql = (f"SELECT CAST(date_trunc('{_check_by(by)}', date) AS DATE) AS period, quad_class, "
+           f"count(*) AS events FROM events WHERE {' AND '.join(where)} "
+           "GROUP BY ALL ORDER BY period, quad_class")
+    rows = _rows(con.execute(sql, params))
+    for r in rows:
+        r["quad_name"] = QUAD_CLASS_NAMES.get(r["quad_class"], "")
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _numeric_ids() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 -> numeric code (the ids of the bundled world geometry)."""
+    ids = {c.alpha_3: c.numeric for c in pycountry.countries}
+    ids["XKX"] = "XKX"  # Kosovo: no ISO numeric code (nor id in the geometry)
+    return ids
+
+
+def country_counts(con: duckdb.DuckDBPyConnection, *, date_from: Date | None = None,
+                   date_to: Date | None = None) -> list[dict[str, Any]]:
+    """Events per country (as source or target country; an event counts once per country),
+    with the ISO numeric id that keys the world map."""
+    where, params = event_filters(date_from=date_from, date_to=date_to)
+    w = " AND ".join(where)
+    sql = f"""
+        WITH ev AS (SELECT event_id, source_country, target_country FROM events WHERE {w}),
+        sides AS (SELECT event_id, source_country AS c FROM ev UNION
+                  SELECT event_id, target_country AS c FROM ev)
+        SELECT c AS iso3, count(*) AS events FROM sides
+        WHERE c IS NOT NULL AND c <> '' GROUP BY c ORDER BY events DESC, c"""
+    ids = _numeric_ids()
+    out = []
+    for iso3, n in con.execute(sql, params).fetchall():
+        country = pycountry.countries.get(alpha_3=iso3)
+        out.append({"iso3": iso3, "id": ids.get(iso3), "events": int(n),
+                    "name": country.name if country else iso3})
+    return out
+
+
+def actor_partners(con: duckdb.DuckDBPyConnection, actor: str, *, date_from: Date | None,
+                   date_to: Date | None, limit: int) -> list[dict[str, Any]]:
+    """The countries (or actors without one) an actor deals with most, both directions."""
+    s, ps = actor_clause("source", actor)
+    t, pt = actor_clause("target", actor)
+    where, params = date_clauses(date_from, date_to)
+    extra = "".join(f" AND {c}" for c in where)
+    sql = f"""
+        WITH ev AS (
+            SELECT coalesce(nullif(target_country, ''), target) AS partner, quad_class,
+                   goldstein, 'out' AS way
+            FROM events WHERE NOT negated AND {s} AND NOT {t}{extra}
+            UNION ALL
+            SELECT coalesce(nullif(source_country, ''), source), quad_class, goldstein, 'in'
+            FROM events WHERE NOT negated AND {t} AND NOT {s}{extra})
+        SELECT partner, count(*) AS events,
+               count(*) FILTER (WHERE way = 'out') AS sent,
+               count(*) FILTER (WHERE way = 'in') AS received,
+               round(avg(goldstein), 3) AS goldstein_mean,
+               count(*) FILTER (WHERE quad_class IN (1, 2)) AS cooperation,
+               count(*) FILTER (WHERE quad_class IN (3, 4)) AS conflict
+        FROM ev WHERE partner IS NOT NULL AND partner <> ''
+        GROUP BY partner ORDER BY events DESC, partner LIMIT ?"""
+    return _rows(con.execute(sql, [*ps, *pt, *params, *pt, *ps, *params, limit]))
+
+
+def story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | None:
+    """A story with its events and its text cut into plain and highlighted segments."""
+    row = con.execute("SELECT story_id, date, title, source, url, text FROM stories "
+                      "WHERE story_id = ?", [story_id]).fetchone()
+    if row is None:
+        return None
+    events = _rows(con.execute(
+        f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE story_id = ? "
+        "ORDER BY sentence_index, event_id", [story_id]))
+    text = row[5] or ""
+    return {"story_id": row[0], "date": jsonable(row[1]), "title": row[2], "source": row[3],
+            "url": row[4], "text": text, "events": events,
+            "segments": highlight(text, events)}
+
+
+def highlight(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The text as segments: plain text, or a coded sentence with the events coded from it.
+
+    Sentences are found in order (a repeated sentence is matched after the previous one);
+    one that cannot be found in the text gets a segment of its own at the end, marked
+    ``located: false``.
+    """
+    by_sentence: dict[int, list[dict[str, Any]]] = {}
+    sentences: dict[int, str] = {}
+    for e in events:
+        i = int(e["sentence_index"] or 0)
+        by_sentence.setdefault(i, []).append(e)
+        sentences[i] = e["sentence"] or ""
+    segments: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    pos = 0
+    for i in sorted(sentences):
+        sent = sentences[i]
+        start = text.find(sent, pos) if sent else -1
+        if start < 0 and sent:
+            start = text.find(sent)
+            if start < pos:
+                start = -1
+        if start < 0:
+            missing.append({"text": sent, "events": by_sentence[i], "located": False})
+            continue
+        if start > pos:
+            segments.append({"text": text[pos:start], "events": []})
+        segments.append({"text": sent, "events": by_sentence[i], "located": True})
+        pos = start + len(sent)
+    if pos < len(text):
+        segments.append({"text": text[pos:], "events": []})
+    return segments + missing
+
+
+def forecast(con: duckdb.DuckDBPyConnection, a: str, b: str, *, horizon: int,
+             as_of: Date | None, direction: str) -> dict[str, Any]:
+    """The dyad forecast of ``dyadwatch forecast`` (same model and drivers) as a dict."""
+    df = dyad_events(con, a, b, direction=direction)
+    if df.empty:
+        return {"dyad": [a.upper(), b.upper()], "direction": direction,
+                "horizon_days": horizon, "events_used": 0, "quad_class": [], "root": []}
+    dates = [pd.Timestamp(d).date() for d in df["date"]]
+    days = fc.to_days(dates)
+    t = (as_of or dates[-1]).toordinal() + (0 if as_of else 1)
+    roots = df["root"].astype(int).to_numpy() - 1
+    quads = df["quad_class"].astype(int).to_numpy() - 1
+    p_root = fc.forecast(days, roots, t, horizon, 20)
+    p_quad = fc.forecast(days, quads, t, horizon, 4)
+    onto = load_ontology()
+    root_rows = []
+    for r in np.argsort(-p_root, kind="stable"):
+        if p_root[r] <= 0:
+            continue
+        code = f"{r + 1:02d}"
+        recent = df[((df["root"] == code) & (days < t)).to_numpy()].tail(3)
+        root_rows.append({
+            "root": code, "name": onto[code].name if code in onto else "",
+            "p": round(float(p_root[r]), 3),
+            "events": [{"date": pd.Timestamp(x.date).date().isoformat(), "source": x.source,
+                        "target": x.target, "code": x.code, "name": x.name,
+                        "sentence": x.sentence} for x in recent.itertuples()]})
+    return {
+        "dyad": [a.upper(), b.upper()], "direction": direction, "horizon_days": horizon,
+        "from": Date.fromordinal(t).isoformat(), "events_used": int((days < t).sum()),
+        "quad_class": [{"quad_class": q + 1, "name": QUAD_CLASS_NAMES[q + 1],
+                        "p": round(float(p_quad[q]), 3)} for q in range(4)],
+        "root": root_rows,
+    }
