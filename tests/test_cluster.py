@@ -248,6 +248,8 @@ def test_cli_codes_on_an_existing_scheduler_and_ingests_the_shards(client, tmp_p
 
     r = runner.invoke(main, ["code", "--cluster", address, *paths])
     assert r.exit_code == 2 and "--cluster and --output go together" in r.output
+    r = runner.invoke(main, ["code", "--cluster", "local:x", *paths, "--output", "o2"])
+    assert r.exit_code == 2 and "is not local:N" in r.output
     r = runner.invoke(main, ["ingest", "out", "c.csv", "--db", "x.duckdb"])
     assert r.exit_code == 2 and "ingest it alone" in r.output
     manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
