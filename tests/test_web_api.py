@@ -6,9 +6,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -163,6 +165,35 @@ def test_event_filters_and_paging(client):
                                                "date_to": "2018-03-31"}).json()
     assert spring["total"] >= 3
     assert all("2018-01-01" <= e["date"] <= "2018-03-31" for e in spring["events"])
+
+
+@pytest.mark.parametrize("params", [
+    {"by": "month"}, {"by": "year"}, {"by": "week"}, {"by": "day", "direction": "a-b"},
+    {"by": "month", "direction": "b-a"},
+    {"by": "month", "date_from": "2017-08-01", "date_to": "2018-02-28"},
+    {"by": "month", "date_from": "2017-07-29"},
+    {"by": "month", "normalise": "true"},
+])
+def test_series_rows_equal_dyad_series(client, db, params):
+    """Month and year series come from the server's monthly aggregate, the others from
+    analysis.series directly: all must equal dyad_series."""
+    got = client.get("/api/dyads/series", params={"a": "RUS", "b": "USA", **params}).json()
+    con = duckdb.connect(str(db), read_only=True)
+    kw = {k: v for k, v in params.items() if k != "normalise"}
+    for k in ("date_from", "date_to"):
+        if k in kw:
+            kw[k] = date.fromisoformat(kw[k])
+    want = dyad_series(con, "RUS", "USA", normalise="normalise" in params, **kw)
+    con.close()
+    assert len(got["series"]) == len(want) > 0
+    for row, (_, w) in zip(got["series"], want.iterrows(), strict=True):
+        assert row["period"] == w["period"].isoformat()
+        assert row["direction"] == w["direction"]
+        for col in ("events", "verbal_cooperation", "material_cooperation", "verbal_conflict",
+                    "material_conflict", "net_cooperation", "goldstein_sum",
+                    "goldstein_mean"):
+            expected = None if pd.isna(w[col]) else float(w[col])
+            assert row[col] == pytest.approx(expected, abs=1e-6), (col, row, w)
 
 
 def test_series_matches_the_analysis_layer_and_period_events_add_up(client, db):

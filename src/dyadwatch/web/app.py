@@ -54,9 +54,14 @@ def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     if not Path(path).is_file():
         raise UserError(f"no database at {path}",
                         hint="create one with `dyadwatch ingest`, or pass --db FILE")
+    # An in-memory database holds what the server derives (web.queries.AGG); the file is
+    # attached to it read-only and made the default catalog.
+    con = duckdb.connect(":memory:")
     try:
-        con = duckdb.connect(path, read_only=True)
+        con.execute("ATTACH ? AS db (READ_ONLY)", [path])
+        con.execute("USE db")
     except duckdb.Error as exc:
+        con.close()
         first = str(exc).splitlines()[0]
         if "lock" in first.lower():
             raise UserError(f"database {path} is being written by another dyadwatch process",
@@ -131,6 +136,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
     """The dashboard app over ``db``. ``allowed_hosts`` guards against DNS rebinding
     (default: 127.0.0.1 and localhost only; ["*"] turns the check off)."""
     root_con = open_read_only(db)
+    queries.build_month_aggregate(root_con)
     local = threading.local()
 
     def con() -> duckdb.DuckDBPyConnection:
@@ -138,6 +144,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
         c = getattr(local, "con", None)
         if c is None:
             c = root_con.cursor()
+            c.execute("USE db")
             local.con = c
         return c
 
@@ -214,11 +221,16 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
         if date_from and date_to and date_from > date_to:
             raise BadRequest(f"date_from {date_from} is after date_to {date_to}")
 
+    def ok(data: Any) -> JSONResponse:
+        """JSON as built (plain values already): no response-model pass, which would cost
+        more than the query on a long series."""
+        return JSONResponse(data)
+
     # -- API -------------------------------------------------------------------------------
 
     @app.get("/api/status", tags=["status"], summary="What the database holds")
-    def api_status() -> dict[str, Any]:
-        return queries.status(con(), db)
+    def api_status() -> JSONResponse:
+        return ok(queries.status(con(), db))
 
     @app.get("/api/events", tags=["events"], summary="Search events, newest first, paged")
     def api_events(
@@ -234,56 +246,61 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
         include_negated: bool = False,
         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         for a in actor:
             if len(a) > 64:
                 raise BadRequest(f"actor {a[:20]!r}...: too long (at most 64 characters)")
-        return call(queries.search_events, con(), page=page, page_size=page_size,
+        return ok(call(queries.search_events, con(), page=page, page_size=page_size,
                     date_from=date_from, date_to=date_to, actors=actor, codes=code,
                     quad_class=quad_class, text=q, story_id=story_id,
-                    include_negated=include_negated)
+                    include_negated=include_negated))
 
     @app.get("/api/stories/{story_id}", tags=["stories"],
              summary="A story: its text, its events and the text cut into highlighted segments")
-    def api_story(story_id: str) -> dict[str, Any]:
+    def api_story(story_id: str) -> JSONResponse:
         found = queries.story(con(), story_id)
         if found is None:
             raise BadRequest(f"no story with id {story_id!r}", status=404)
-        return found
+        return ok(found)
 
     @app.get("/api/stories", tags=["stories"], summary="Stories, newest first, paged")
     def api_stories(page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50
-                    ) -> dict[str, Any]:
+                    ) -> JSONResponse:
         c = con()
         total = c.execute("SELECT count(*) FROM stories").fetchone()
         rows = c.execute(
             "SELECT story_id, date, title, source, events FROM stories "
             "ORDER BY date DESC, story_id LIMIT ? OFFSET ?",
             [page_size, (page - 1) * page_size]).df()
-        return {"total": int(total[0]) if total else 0, "page": page, "page_size": page_size,
-                "stories": queries.records(rows)}
+        return ok({"total": int(total[0]) if total else 0, "page": page, "page_size": page_size,
+                "stories": queries.records(rows)})
 
     @app.get("/api/dyads/series", tags=["dyads"],
              summary="Events between A and B per period and direction, by quad class")
     def api_series(a: Actor, b: Actor, by: By = "month", date_from: DateFrom = None,
                    date_to: DateTo = None, direction: Direction = "both",
-                   normalise: bool = False) -> dict[str, Any]:
+                   normalise: bool = False) -> JSONResponse:
         check_dates(date_from, date_to)
-        df = call(dyad_series, con(), a, b, by=by, date_from=date_from, date_to=date_to,
-                  direction=direction, normalise=normalise)
-        return {"a": label(a), "b": label(b), "by": by, "direction": direction,
-                "series": queries.records(df)}
+        if queries.month_aligned(a, b, by, date_from, date_to, normalise):
+            rows = call(queries.series_from_months, con(), a, b, by=by, date_from=date_from,
+                        date_to=date_to, direction=direction)
+        else:
+            rows = queries.records(call(dyad_series, con(), a, b, by=by, date_from=date_from,
+                                        date_to=date_to, direction=direction,
+                                        normalise=normalise))
+        return ok({"a": label(a), "b": label(b), "by": by, "direction": direction,
+                "series": rows})
 
     @app.get("/api/dyads/period-events", tags=["dyads"],
              summary="The events behind one point of a dyad series, with their sentences")
     def api_period_events(a: Actor, b: Actor, period: Date, by: By = "month",
-                          direction: Direction = "both") -> dict[str, Any]:
+                          direction: Direction = "both") -> JSONResponse:
         df = call(summary.period_events, con(), a, b, by=by, period=period,
                   direction=direction)
         start, end = summary.period_bounds(by, period)
-        return {"a": label(a), "b": label(b), "from": start.isoformat(),
-                "to": end.isoformat(), "events": queries.records(df)}
+        return ok({"a": label(a), "b": label(b), "from": start.isoformat(),
+                "to": end.isoformat(), "events": queries.records(df)})
 
     @app.get("/api/dyads/forecast", tags=["dyads"],
              summary="Chance of each quad class and CAMEO root in the next horizon")
@@ -292,52 +309,52 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
                      as_of: Annotated[Date | None, Query(description="Forecast from this day "
                                                          "(default: after the last event).")]
                      = None,
-                     direction: Direction = "both") -> dict[str, Any]:
-        return call(queries.forecast, con(), a, b, horizon=horizon, as_of=as_of,
-                    direction=direction)
+                     direction: Direction = "both") -> JSONResponse:
+        return ok(call(queries.forecast, con(), a, b, horizon=horizon, as_of=as_of,
+                    direction=direction))
 
     @app.get("/api/top/actors", tags=["summaries"], summary="Actors in most events")
     def api_top_actors(date_from: DateFrom = None, date_to: DateTo = None,
                        level: Level = "country",
                        role: Annotated[str, Query(pattern="^(any|source|target)$")] = "any",
-                       limit: Limit = 20) -> dict[str, Any]:
+                       limit: Limit = 20) -> JSONResponse:
         check_dates(date_from, date_to)
         df = call(summary.top_actors, con(), date_from=date_from, date_to=date_to,
                   level=level, role=role, limit=limit)
-        return {"actors": queries.records(df)}
+        return ok({"actors": queries.records(df)})
 
     @app.get("/api/top/dyads", tags=["summaries"], summary="Pairs of actors with most events")
     def api_top_dyads(date_from: DateFrom = None, date_to: DateTo = None,
                       level: Level = "country", directed: bool = False,
-                      limit: Limit = 20) -> dict[str, Any]:
+                      limit: Limit = 20) -> JSONResponse:
         check_dates(date_from, date_to)
         df = call(summary.top_dyads, con(), date_from=date_from, date_to=date_to,
                   level=level, directed=directed, limit=limit)
-        return {"dyads": queries.records(df)}
+        return ok({"dyads": queries.records(df)})
 
     @app.get("/api/volume", tags=["summaries"],
              summary="Event counts per period and quad class (of one actor if given)")
     def api_volume(by: By = "month", date_from: DateFrom = None, date_to: DateTo = None,
                    actor: Annotated[str | None, Query(max_length=64)] = None
-                   ) -> dict[str, Any]:
+                   ) -> JSONResponse:
         rows = call(queries.volume, con(), by=by, date_from=date_from, date_to=date_to,
                     actor=actor)
-        return {"by": by, "volume": rows}
+        return ok({"by": by, "volume": rows})
 
     @app.get("/api/countries", tags=["summaries"],
              summary="Events per country (as source or target), keyed for the world map")
-    def api_countries(date_from: DateFrom = None, date_to: DateTo = None) -> dict[str, Any]:
-        return {"countries": call(queries.country_counts, con(), date_from=date_from,
-                                  date_to=date_to)}
+    def api_countries(date_from: DateFrom = None, date_to: DateTo = None) -> JSONResponse:
+        return ok({"countries": call(queries.country_counts, con(), date_from=date_from,
+                                  date_to=date_to)})
 
     @app.get("/api/actors/partners", tags=["summaries"],
              summary="Whom an actor deals with most (countries, both directions)")
     def api_partners(actor: Actor, date_from: DateFrom = None, date_to: DateTo = None,
-                     limit: Limit = 20) -> dict[str, Any]:
+                     limit: Limit = 20) -> JSONResponse:
         check_dates(date_from, date_to)
-        return {"actor": label(actor),
+        return ok({"actor": label(actor),
                 "partners": call(queries.actor_partners, con(), actor, date_from=date_from,
-                                 date_to=date_to, limit=limit)}
+                                 date_to=date_to, limit=limit)})
 
     # -- pages -----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pycountry
 
 from dyadwatch.analysis import dyad_forecast as fc
-from dyadwatch.analysis.groups import actor_clause
+from dyadwatch.analysis.groups import actor_clause, find_group, label
 from dyadwatch.analysis.series import PERIODS, dyad_events
 from dyadwatch.ontology.cameo import QUAD_CLASS_NAMES, load_ontology
 from dyadwatch.store.db import date_clauses
@@ -299,3 +299,88 @@ def forecast(con: duckdb.DuckDBPyConnection, a: str, b: str, *, horizon: int,
                         "p": round(float(p_quad[q]), 3)} for q in range(4)],
         "root": root_rows,
     }
+
+
+# -- the monthly dyad aggregate -----------------------------------------------------------
+# A dyad series by month or year over a million events spends most of its time grouping
+# raw rows and reshaping them in pandas. The server keeps, in its connection's own
+# in-memory database (the file itself is attached read-only, see web.app.open_read_only),
+# one row per (month, source, target, countries, quad class) with the event count and
+# Goldstein sum, built once at start-up. Month and year series of actor codes with
+# month-aligned dates (or none) are summed from it, with the same rows as
+# analysis.series.dyad_series (tests/test_web_api.py checks that).
+
+AGG = "memory.main.dyad_months"
+
+
+def build_month_aggregate(con: duckdb.DuckDBPyConnection) -> int:
+    """Create the in-memory monthly aggregate; its number of rows."""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {AGG} AS
+        SELECT CAST(date_trunc('month', date) AS DATE) AS date, source, source_country,
+               target, target_country, quad_class, count(*) AS n,
+               sum(goldstein) AS goldstein_sum
+        FROM events WHERE NOT negated AND date IS NOT NULL
+        GROUP BY ALL ORDER BY source, target, date""")
+    row = con.execute(f"SELECT count(*) FROM {AGG}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def month_aligned(a: str, b: str, by: str, date_from: Date | None, date_to: Date | None,
+                  normalise: bool) -> bool:
+    """Whether a series can be summed from the monthly aggregate (groups have day-exact
+    membership spells, so they cannot)."""
+    if by not in ("month", "year") or normalise or find_group(a) or find_group(b):
+        return False
+    if date_from is not None and date_from.day != 1:
+        return False
+    return date_to is None or (date_to + pd.Timedelta(days=1)).day == 1
+
+
+def series_from_months(con: duckdb.DuckDBPyConnection, a: str, b: str, *, by: str,
+                       date_from: Date | None, date_to: Date | None,
+                       direction: str) -> list[dict[str, Any]]:
+    """The rows of dyad_series(..., by=month|year) for month-aligned dates, summed from the
+    aggregate, empty periods filled in SQL (no DataFrame: this is the hot path)."""
+    from dyadwatch.analysis.series import dyad_clause
+
+    ab, pab, dyad, dyad_params = dyad_clause(a, b, direction)
+    la, lb = label(a), label(b)
+    dates, date_params = date_clauses(date_from, date_to)
+    where = " AND ".join([dyad, *dates])
+    step = {"month": "INTERVAL 1 MONTH", "year": "INTERVAL 1 YEAR"}[_check_by(by)]
+    both = direction == "both"
+    dirs = "(VALUES (?), (?)) d(direction)" if both else \
+        "(SELECT DISTINCT direction FROM agg) d"
+    rows = con.execute(f"""
+        WITH agg AS (
+            SELECT CAST(date_trunc('{by}', date) AS DATE) AS period,
+                   CASE WHEN {ab} THEN ? ELSE ? END AS direction,
+                   sum(n) AS events,
+                   coalesce(sum(n) FILTER (WHERE quad_class = 1), 0) AS q1,
+                   coalesce(sum(n) FILTER (WHERE quad_class = 2), 0) AS q2,
+                   coalesce(sum(n) FILTER (WHERE quad_class = 3), 0) AS q3,
+                   coalesce(sum(n) FILTER (WHERE quad_class = 4), 0) AS q4,
+                   sum(goldstein_sum) AS goldstein_sum
+            FROM {AGG} WHERE {where} GROUP BY ALL),
+        bounds AS (SELECT date_trunc('{by}', coalesce(CAST(? AS DATE), min(period))) AS lo,
+                          coalesce(CAST(? AS DATE), max(period)) AS hi
+                   FROM agg HAVING count(*) > 0),
+        grid AS (SELECT CAST(p.generate_series AS DATE) AS period, d.direction
+                 FROM bounds, generate_series(bounds.lo, bounds.hi, {step}) p, {dirs})
+        SELECT grid.period, grid.direction, coalesce(events, 0), coalesce(q1, 0),
+               coalesce(q2, 0), coalesce(q3, 0), coalesce(q4, 0), coalesce(goldstein_sum, 0)
+        FROM grid LEFT JOIN agg USING (period, direction)
+        ORDER BY grid.period, grid.direction""",
+        [*pab, f"{la}->{lb}", f"{lb}->{la}", *dyad_params, *date_params, date_from, date_to,
+         *(sorted([f"{la}->{lb}", f"{lb}->{la}"]) if both else [])]).fetchall()
+    out = []
+    for period, d, n, q1, q2, q3, q4, gs in rows:
+        n, q1, q2, q3, q4 = int(n), int(q1), int(q2), int(q3), int(q4)
+        out.append({
+            "period": period.isoformat(), "direction": d, "events": n,
+            "verbal_cooperation": q1, "material_cooperation": q2, "verbal_conflict": q3,
+            "material_conflict": q4, "cooperation": q1 + q2, "conflict": q3 + q4,
+            "net_cooperation": q1 + q2 - q3 - q4, "goldstein_sum": float(gs),
+            "goldstein_mean": float(np.round(float(gs) / n, 3)) if n else None})
+    return out

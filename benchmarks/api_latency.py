@@ -1,0 +1,131 @@
+"""Latency of the web API under load: N concurrent clients over loopback for T seconds.
+
+Starts ``dyadwatch serve`` on a free 127.0.0.1 port over ``--db`` (or uses ``--url``),
+then each client loops: pick an endpoint in turn, a dyad or filter at random, send the
+request, wait for the whole answer. Dyads are drawn from the database's 50 top dyads;
+event searches combine an actor, a CAMEO root and/or a year. Prints p50/p95/p99 and
+requests per second per endpoint; any non-200 answer is counted and reported.
+
+    nice -n 10 python benchmarks/api_latency.py --db big.duckdb --clients 50 --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import numpy as np
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dyadwatch", "serve", "--db", db,
+                             "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server stopped: {proc.stderr.read().decode()}")
+        try:
+            httpx.get(url + "/api/status", timeout=5).raise_for_status()
+            return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("server did not start in 120 s")
+
+
+def requests_for(url: str, rng: random.Random) -> dict[str, list[str]]:
+    dyads = httpx.get(url + "/api/top/dyads?limit=50", timeout=60).json()["dyads"]
+    status = httpx.get(url + "/api/status", timeout=60).json()
+    years = list(range(int(status["first_date"][:4]), int(status["last_date"][:4]) + 1))
+    actors = sorted({d["a"] for d in dyads} | {d["b"] for d in dyads})
+    series = [f"/api/dyads/series?a={d['a']}&b={d['b']}&by=month" for d in dyads]
+    search = []
+    for _ in range(200):
+        params = []
+        if rng.random() < 0.7:
+            params.append(f"actor={rng.choice(actors)}")
+        if rng.random() < 0.5:
+            params.append(f"code={rng.randint(1, 20):02d}")
+        if rng.random() < 0.5 or not params:
+            y = rng.choice(years)
+            params.append(f"date_from={y}-01-01&date_to={y}-12-31")
+        search.append("/api/events?" + "&".join(params) + "&page_size=50")
+    return {"dyad series (month)": series, "event search": search}
+
+
+async def client(http: httpx.AsyncClient, urls: dict[str, list[str]], stop: float,
+                 lat: dict[str, list[float]], bad: dict[str, int], rng: random.Random) -> None:
+    names = list(urls)
+    i = rng.randrange(len(names))
+    while time.monotonic() < stop:
+        name = names[i % len(names)]
+        i += 1
+        t = time.perf_counter()
+        r = await http.get(rng.choice(urls[name]))
+        await r.aread()
+        lat[name].append(time.perf_counter() - t)
+        if r.status_code != 200:
+            bad[name] += 1
+
+
+async def run(url: str, clients: int, seconds: float, seed: int, only: str | None) -> None:
+    rng = random.Random(seed)
+    urls = requests_for(url, rng)
+    if only:
+        prefix = {"series": "dyad", "search": "event"}[only]
+        urls = {k: v for k, v in urls.items() if k.startswith(prefix)}
+    lat: dict[str, list[float]] = {k: [] for k in urls}
+    bad = dict.fromkeys(urls, 0)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+        stop = time.monotonic() + seconds
+        await asyncio.gather(*(client(http, urls, stop, lat, bad, random.Random(seed + k))
+                               for k in range(clients)))
+    print(f"{clients} clients, {seconds:.0f} s, {url}")
+    print(f"{'endpoint':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
+          f"{'p99 ms':>9}{'non-200':>9}")
+    for name, xs in lat.items():
+        a = np.array(xs) * 1000
+        print(f"{name:<22}{len(a):>9}{len(a) / seconds:>8.1f}{np.percentile(a, 50):>9.1f}"
+              f"{np.percentile(a, 95):>9.1f}{np.percentile(a, 99):>9.1f}{bad[name]:>9}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", help="start `dyadwatch serve` over this database")
+    where.add_argument("--url", help="use a server already running (http://127.0.0.1:PORT)")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", choices=["series", "search"], help="load one endpoint only")
+    args = ap.parse_args()
+    proc = None
+    url = args.url
+    if args.db:
+        proc, url = start_server(args.db)
+    try:
+        asyncio.run(run(url.rstrip("/"), args.clients, args.seconds, args.seed, args.only))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
