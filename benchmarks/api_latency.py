@@ -69,15 +69,21 @@ def requests_for(url: str, rng: random.Random) -> dict[str, list[str]]:
 
 
 async def client(http: httpx.AsyncClient, urls: dict[str, list[str]], stop: float,
-                 lat: dict[str, list[float]], bad: dict[str, int], rng: random.Random) -> None:
+                 lat: dict[str, list[float]], bad: dict[str, int], rng: random.Random,
+                 errors: list[str]) -> None:
     names = list(urls)
     i = rng.randrange(len(names))
     while time.monotonic() < stop:
         name = names[i % len(names)]
         i += 1
         t = time.perf_counter()
-        r = await http.get(rng.choice(urls[name]))
-        await r.aread()
+        try:
+            r = await http.get(rng.choice(urls[name]))
+            await r.aread()
+        except httpx.HTTPError as exc:  # counted and reported, not fatal
+            bad[name] += 1
+            errors.append(f"{name}: {type(exc).__name__} {exc}")
+            continue
         lat[name].append(time.perf_counter() - t)
         if r.status_code != 200:
             bad[name] += 1
@@ -94,9 +100,12 @@ async def run(url: str, clients: int, seconds: float, seed: int, only: str | Non
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
         stop = time.monotonic() + seconds
-        await asyncio.gather(*(client(http, urls, stop, lat, bad, random.Random(seed + k))
-                               for k in range(clients)))
+        errors: list[str] = []
+        await asyncio.gather(*(client(http, urls, stop, lat, bad, random.Random(seed + k),
+                                      errors) for k in range(clients)))
     print(f"{clients} clients, {seconds:.0f} s, {url}")
+    for e in sorted(set(errors))[:5]:
+        print("error:", e)
     print(f"{'endpoint':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
           f"{'p99 ms':>9}{'non-200':>9}")
     for name, xs in lat.items():
@@ -121,6 +130,8 @@ def main() -> None:
         proc, url = start_server(args.db)
     try:
         asyncio.run(run(url.rstrip("/"), args.clients, args.seconds, args.seed, args.only))
+        if proc is not None and proc.poll() is not None:
+            print(f"the server died: {proc.stderr.read().decode()[-2000:]}")
     finally:
         if proc is not None:
             proc.terminate()

@@ -100,6 +100,31 @@ Level = Annotated[str, Query(pattern="^(country|actor)$",
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many rows.")]
 
 
+class SecurityHeaders:
+    """ASGI middleware adding the security headers to every response (plain ASGI: cheaper
+    than an ``@app.middleware`` function on every request)."""
+
+    HEADERS = [(b"content-security-policy", CSP.encode()),
+               (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+               (b"x-frame-options", b"DENY")]
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message,
+                           "headers": [*message.get("headers", []), *self.HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class BadRequest(Exception):
     """A request value the API refuses (400), with what was wrong and what to do."""
 
@@ -168,14 +193,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
     templates.env.globals.update(quad_names=QUAD_CLASS_NAMES, version=__version__)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith(("/api/", "/static/"))

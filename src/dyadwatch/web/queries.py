@@ -337,50 +337,55 @@ def month_aligned(a: str, b: str, by: str, date_from: Date | None, date_to: Date
     return date_to is None or (date_to + pd.Timedelta(days=1)).day == 1
 
 
+def _periods(lo: Date, hi: Date, by: str) -> list[Date]:
+    """First days of the months (or years) from the one holding ``lo`` to ``hi``."""
+    y, m = lo.year, (lo.month if by == "month" else 1)
+    out = []
+    while (first := Date(y, m, 1)) <= hi:
+        out.append(first)
+        if by == "year":
+            y += 1
+        else:
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def series_from_months(con: duckdb.DuckDBPyConnection, a: str, b: str, *, by: str,
                        date_from: Date | None, date_to: Date | None,
                        direction: str) -> list[dict[str, Any]]:
     """The rows of dyad_series(..., by=month|year) for month-aligned dates, summed from the
-    aggregate, empty periods filled in SQL (no DataFrame: this is the hot path)."""
+    aggregate, empty periods filled in (no DataFrame: this is the hot path)."""
     from dyadwatch.analysis.series import dyad_clause
 
     ab, pab, dyad, dyad_params = dyad_clause(a, b, direction)
     la, lb = label(a), label(b)
     dates, date_params = date_clauses(date_from, date_to)
     where = " AND ".join([dyad, *dates])
-    step = {"month": "INTERVAL 1 MONTH", "year": "INTERVAL 1 YEAR"}[_check_by(by)]
-    both = direction == "both"
-    dirs = "(VALUES (?), (?)) d(direction)" if both else \
-        "(SELECT DISTINCT direction FROM agg) d"
-    rows = con.execute(f"""
-        WITH agg AS (
-            SELECT CAST(date_trunc('{by}', date) AS DATE) AS period,
-                   CASE WHEN {ab} THEN ? ELSE ? END AS direction,
-                   sum(n) AS events,
-                   coalesce(sum(n) FILTER (WHERE quad_class = 1), 0) AS q1,
-                   coalesce(sum(n) FILTER (WHERE quad_class = 2), 0) AS q2,
-                   coalesce(sum(n) FILTER (WHERE quad_class = 3), 0) AS q3,
-                   coalesce(sum(n) FILTER (WHERE quad_class = 4), 0) AS q4,
-                   sum(goldstein_sum) AS goldstein_sum
-            FROM {AGG} WHERE {where} GROUP BY ALL),
-        bounds AS (SELECT date_trunc('{by}', coalesce(CAST(? AS DATE), min(period))) AS lo,
-                          coalesce(CAST(? AS DATE), max(period)) AS hi
-                   FROM agg HAVING count(*) > 0),
-        grid AS (SELECT CAST(p.generate_series AS DATE) AS period, d.direction
-                 FROM bounds, generate_series(bounds.lo, bounds.hi, {step}) p, {dirs})
-        SELECT grid.period, grid.direction, coalesce(events, 0), coalesce(q1, 0),
-               coalesce(q2, 0), coalesce(q3, 0), coalesce(q4, 0), coalesce(goldstein_sum, 0)
-        FROM grid LEFT JOIN agg USING (period, direction)
-        ORDER BY grid.period, grid.direction""",
-        [*pab, f"{la}->{lb}", f"{lb}->{la}", *dyad_params, *date_params, date_from, date_to,
-         *(sorted([f"{la}->{lb}", f"{lb}->{la}"]) if both else [])]).fetchall()
+    found = con.execute(f"""
+        SELECT CAST(date_trunc('{_check_by(by)}', date) AS DATE) AS period,
+               CASE WHEN {ab} THEN ? ELSE ? END AS direction,
+               sum(n) FILTER (WHERE quad_class = 1), sum(n) FILTER (WHERE quad_class = 2),
+               sum(n) FILTER (WHERE quad_class = 3), sum(n) FILTER (WHERE quad_class = 4),
+               sum(goldstein_sum)
+        FROM {AGG} WHERE {where} GROUP BY ALL""",
+        [*pab, f"{la}->{lb}", f"{lb}->{la}", *dyad_params, *date_params]).fetchall()
+    if not found:
+        return []
+    cells = {(p, d): (int(q1 or 0), int(q2 or 0), int(q3 or 0), int(q4 or 0), float(gs or 0))
+             for p, d, q1, q2, q3, q4, gs in found}
+    directions = sorted({f"{la}->{lb}", f"{lb}->{la}"}) if direction == "both" else \
+        sorted({d for _, d in cells})
+    lo = date_from or min(p for p, _ in cells)
+    hi = date_to or max(p for p, _ in cells)
     out = []
-    for period, d, n, q1, q2, q3, q4, gs in rows:
-        n, q1, q2, q3, q4 = int(n), int(q1), int(q2), int(q3), int(q4)
-        out.append({
-            "period": period.isoformat(), "direction": d, "events": n,
-            "verbal_cooperation": q1, "material_cooperation": q2, "verbal_conflict": q3,
-            "material_conflict": q4, "cooperation": q1 + q2, "conflict": q3 + q4,
-            "net_cooperation": q1 + q2 - q3 - q4, "goldstein_sum": float(gs),
-            "goldstein_mean": float(np.round(float(gs) / n, 3)) if n else None})
+    for period in _periods(lo, hi, by):
+        for d in directions:
+            q1, q2, q3, q4, gs = cells.get((period, d), (0, 0, 0, 0, 0.0))
+            n = q1 + q2 + q3 + q4
+            out.append({
+                "period": period.isoformat(), "direction": d, "events": n,
+                "verbal_cooperation": q1, "material_cooperation": q2, "verbal_conflict": q3,
+                "material_conflict": q4, "cooperation": q1 + q2, "conflict": q3 + q4,
+                "net_cooperation": q1 + q2 - q3 - q4, "goldstein_sum": gs,
+                "goldstein_mean": float(np.round(gs / n, 3)) if n else None})
     return out
