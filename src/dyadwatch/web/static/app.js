@@ -132,18 +132,20 @@ async function seriesChart(node) {
     width: "container", height: 240,
     data: { values: data.series },
     transform: [
-      { fold: keys, as: ["quad_key", "count"] },
+      { fold: keys, as: ["quad_key", "n"] },
       { calculate: "replace(datum.quad_key, '_', ' ')", as: "quad class" },
       { calculate: "indexof(" + JSON.stringify(keys) + ", datum.quad_key)", as: "quad_order" },
+      { filter: "datum.n > 0" },  // no zero-height bars; empty periods stay on the axis
     ],
     mark: { type: "bar", cursor: "pointer" },
     encoding: {
-      x: { field: "period", type: "ordinal", title: null, axis: { labelAngle: -45 } },
-      y: { field: "count", type: "quantitative", aggregate: "sum", title: "events" },
+      x: { field: "period", type: "ordinal", title: null, axis: { labelAngle: -45 },
+           scale: { domain: [...new Set(data.series.map((r) => r.period))] } },
+      y: { field: "n", type: "quantitative", aggregate: "sum", title: "events" },
       color: { field: "quad class", type: "nominal", scale: QUAD_SCALE },
       order: { field: "quad_order" },
       tooltip: [{ field: "period" }, { field: "quad class" },
-                { field: "count", aggregate: "sum", title: "events" }],
+                { field: "n", aggregate: "sum", title: "events" }],
     },
   };
   const result = await vegaEmbed(node, spec, EMBED);
