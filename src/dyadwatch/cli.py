@@ -144,13 +144,28 @@ def main() -> None:
               "(\"did not attack\", \"if it attacks\"), flagged negated=true.")
 @ACTORS
 @PATTERNS
+@click.option("--cluster", metavar="ADDRESS", help="Code on a Dask cluster: a scheduler "
+              "address (tcp://HOST:8786), local:N for N local workers, or slurm:N (pbs, sge, "
+              "lsf, htcondor) for N dask-jobqueue jobs; writes Parquet event "
+              "shards to --output instead of printing (merge with `dyadwatch ingest DIR`).")
+@click.option("--output", "-o", metavar="DIR", help="Folder (or fsspec URL) for the shards "
+              "of --cluster.")
+@click.option("--partition-size", type=click.IntRange(1024), default=1 << 20,
+              show_default=True, metavar="BYTES", help="Input bytes per --cluster partition.")
 def code_cmd(paths: tuple[str, ...], fmt: str | None, workers: int,
              default_date: Date | None, negated: bool, actor_files: tuple[str, ...],
-             pattern_files: tuple[str, ...]) -> None:
+             pattern_files: tuple[str, ...], cluster: str | None, output: str | None,
+             partition_size: int) -> None:
     """Code stories and print their events (nothing is stored)."""
     from dyadwatch.coding.pipeline import Coded, code_stories
 
     options = _options(actor_files, pattern_files, include_negated=negated)
+    if cluster is not None or output is not None:
+        if cluster is None or output is None:
+            raise click.UsageError("--cluster and --output go together")
+        from dyadwatch.cluster import cli_run
+
+        sys.exit(cli_run(cluster, paths, output, options, default_date, partition_size))
     writer = EventWriter(_default_format(fmt), sys.stdout)
     rejected = 0
     for result in code_stories(_read(paths, default_date), workers=workers, options=options):
@@ -189,7 +204,12 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
 
     from dyadwatch.store.db import Store
     from dyadwatch.store.ingest import ingest
+    from dyadwatch.store.shards import ingest_shards, is_shard_dir
 
+    shards = [p for p in paths if is_shard_dir(p)]
+    if shards and (len(paths) > 1 or actor_files or pattern_files or default_date):
+        raise click.UsageError(f"{shards[0]} holds cluster shards: ingest it alone, without "
+                               "--date, --actors or --patterns (they were fixed when coding)")
     err = _stderr()
     with Store(db) as store:
         progress = Progress(TextColumn("coding"), BarColumn(bar_width=None),
@@ -209,10 +229,14 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
             items = (x for x in _read(paths, default_date)
                      if not (isinstance(x, Reject) and x.reason == "unknown-format"
                              and str(Path(x.origin).resolve()) in own))
-            summary, status = ingest(store, items, list(paths),
-                                     workers=workers, batch=batch_size, on_item=on_item,
-                                     options=_options(actor_files, pattern_files),
-                                     near_dup=near_dup)
+            if shards:
+                summary, status = ingest_shards(store, shards[0], batch=batch_size,
+                                                on_item=on_item, near_dup=near_dup)
+            else:
+                summary, status = ingest(store, items, list(paths),
+                                         workers=workers, batch=batch_size, on_item=on_item,
+                                         options=_options(actor_files, pattern_files),
+                                         near_dup=near_dup)
     click.echo(
         f"{db}: {summary.read} stories read, {summary.coded} coded, "
         f"{summary.skipped} already stored, {summary.near_duplicates} near-duplicates, "
@@ -721,6 +745,18 @@ def forecast_cmd(a: str, b: str, db: str, horizon: int, as_of: Date | None, dire
                 f"{bt['precision']:.2f}/{bt['recall']:.2f}/{bt['f1']:.2f} (baseline "
                 f"{bt['precision_baseline']:.2f}/{bt['recall_baseline']:.2f}/"
                 f"{bt['f1_baseline']:.2f})")
+
+
+@main.command("serve")
+@DB
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default is reachable from this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve_cmd(db: str, host: str, port: int) -> None:
+    """Serve the web dashboard and JSON API over the database, opened read-only."""
+    from dyadwatch.web.server import serve
+
+    serve(db, host, port)
 
 
 main.add_command(forecast_bench)
