@@ -243,12 +243,18 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
+# What an error record shows of the located place, and where each field may be found.
+_LOCATED = {"name": ("name", "location"), "country": ("country", "location_country"),
+            "geonames_id": ("geonames_id",)}
+
+
 def evaluate_places(labels: list[Label], stories: dict[str, dict],
                     locate: Callable[[str, Date | None], Iterable[Any]], result: Result) -> None:
     """Score each labelled place against the located place whose span overlaps it most.
 
     ``locate(text, date)`` returns places with ``start``, ``end`` (character offsets in
-    ``text``; or ``start_char``, ``end_char``) and ``country`` (ISO alpha-3), as objects
+    ``text``; or ``start_char``, ``end_char``) and ``country`` or ``location_country`` (ISO
+    alpha-3), as objects
     or dicts, the country possibly on a nested ``place``.
     """
     by_story: dict[str, list[Label]] = defaultdict(list)
@@ -268,13 +274,13 @@ def evaluate_places(labels: list[Label], stories: dict[str, dict],
                     o = min(e, pe) - max(s, ps)
                     if o > overlap:
                         best, overlap = p, o
-            country = _field(best, "country") if best is not None else None
+            country = (_field(best, "country", "location_country")
+                       if best is not None else None)
             result.add(lab, country, place=True,
                        detail={"text": record["text"][lab.start:lab.end],
                                "located": None if best is None else {
-                                   k: _field(best, k) for k in ("name", "country",
-                                                                "geonames_id")
-                                   if _field(best, k) is not None}})
+                                   k: _field(best, *names) for k, names in _LOCATED.items()
+                                   if _field(best, *names) is not None}})
 
 
 def find_locator() -> tuple[Callable | None, str]:

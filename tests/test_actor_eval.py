@@ -159,6 +159,8 @@ def test_run_on_a_tiny_corpus_with_the_real_pipeline(tiny: tuple[Path, Path], tm
     assert scores["actors"]["n"] == 4
     assert scores["country"] == {"n": 2, "country_acc": 0.5, "code_acc": 0.5}
     assert scores["sector"]["code_acc"] == 1.0 and scores["person"]["code_acc"] == 1.0
+    # The real locator (dyadwatch.places.locate_text) places "in Berlin" in Germany.
+    assert scores["place"] == {"n": 1, "country_acc": 1.0, "code_acc": 1.0}
     wrong = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
     assert [(e["id"], e["expected"], e["got"]) for e in wrong] == [("a4", "CHNGOV", "RUSGOV")]
     assert wrong[0]["text"] == "Kremlin" and wrong[0]["entry"][0]["phrase"] == "Kremlin"
