@@ -29,10 +29,17 @@ from dyadwatch.actors.dictionary import ActorDictionary, Match, load_dictionary
 from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
 from dyadwatch.coding import petrarch_verbs
 from dyadwatch.coding.events import Event, event_id_for
-from dyadwatch.coding.patterns import Frame, Pattern, PatternSet, load_frames, load_patterns
+from dyadwatch.coding.patterns import (
+    Frame,
+    Pattern,
+    PatternSet,
+    load_arguments,
+    load_frames,
+    load_patterns,
+)
 from dyadwatch.ontology.cameo import Ontology, load_ontology
 from dyadwatch.places.gazetteer import Gazetteer, load_gazetteer
-from dyadwatch.places.locate import StoryPlaces
+from dyadwatch.places.locate import Mention, StoryPlaces
 
 _SUBJ = ("nsubj", "csubj")
 _PASSIVE_SUBJ = ("nsubjpass", "csubjpass")
@@ -50,6 +57,11 @@ _CLAUSE_TARGET_ROOTS = {"02", "10"}
 # "warned that it would attack" (ccomp), "readiness to cooperate" (acl).
 _FRAME_LINKS = {"xcomp", "ccomp", "acl", "pcomp", "prep"}
 _MAX_HOPS = 6
+# Prepositions of an agentless passive that name an instrument ("killed in shelling").
+_INSTRUMENT_PREPS = {"in", "during", "amid", "by"}
+# Roots whose object's owner is the target of a bare verb ("shelled Libyan positions");
+# elsewhere the owner is not ("defended Germany's decision").
+_FORCE_ROOTS = {"15", "16", "17", "18", "19", "20"}
 
 
 @dataclass
@@ -82,6 +94,11 @@ class Coder:
         self.resolver = Resolver(self.dictionary)
         self.gazetteer = gazetteer or load_gazetteer()
         self._frame_triggers = {t for f in self.frames for t in f.triggers}
+        self.arguments = load_arguments()
+        # The sentence being coded: its places, by the doc token indices they cover.
+        self._places: StoryPlaces | None = None
+        self._place_at: dict[int, Mention] = {}
+        self._sentence_places: list[Mention] = []
 
     # -- public ----------------------------------------------------------------------------
 
@@ -109,7 +126,10 @@ class Coder:
         include_negated: bool, places: StoryPlaces,
     ) -> list[tuple[Event, int]]:
         matches = sentence_matches(self.dictionary, sent, day)
-        places.add_sentence(index, sent, matches)
+        mentions = places.add_sentence(index, sent, matches)
+        self._places = places
+        self._sentence_places = mentions
+        self._place_at = {i: m for m in mentions for i in (*range(m.start, m.end), m.anchor)}
         # Resolve subjects first so pronouns in this sentence see earlier sentences only
         # plus the subjects before them.
         found: list[tuple[Pattern, Actor, Actor, str, Token, bool, float]] = []
@@ -136,9 +156,9 @@ class Coder:
         events: list[tuple[Event, int]] = []  # with the predicate's token index
         seen: set[tuple[str, str, str]] = set()
         sources_with_events = {s.code for p, s, *_ in found if not p.fallback}
-        for pattern, source, target, code, pred, negated, confidence in found:
-            if negated and not include_negated:
-                continue
+        if not include_negated:
+            found = [f for f in found if not f[5]]
+        for pattern, source, target, code, pred, negated, confidence in _prune(found):
             if pattern.fallback and source.code in sources_with_events:
                 continue
             key = (source.code, target.code, code)
@@ -222,6 +242,12 @@ class Coder:
             agents = [g for c in pred.children if c.dep_ == "agent"
                       for g in c.children if g.dep_ == "pobj"]
             source_heads = agents
+            if not agents:
+                # "were killed in regime shelling": the instrument's actor is the agent.
+                source_heads = [g for c in pred.children
+                                if c.dep_ == "prep" and c.lower_ in _INSTRUMENT_PREPS
+                                for g in c.children if g.dep_ == "pobj"
+                                and g.lemma_.lower() in self.arguments.instruments]
         else:
             source_heads = [link.subject] if link.subject is not None else []
         sources = self._actors(source_heads, matches, ctx, subject=True)
@@ -252,10 +278,12 @@ class Coder:
         if pattern.obj and obj is not None:
             # "approved new anti-Russia sanctions": the target is in the object's modifier.
             target_heads += _anti_modifiers(obj)
-        targets = self._actors(target_heads, matches, ctx)
-        if not targets and pattern.obj and obj is not None:
+        targets = self._actors(target_heads, matches, ctx, place=True)
+        if not targets and obj is not None and (
+                pattern.obj or obj in target_heads and pattern.code[:2] in _FORCE_ROOTS):
             # "expelled 45 Russian diplomats": the object is the target; "hijacked a British
-            # tanker", "forgave Iraq's debt": the object belongs to the target.
+            # tanker", "forgave Iraq's debt", "shelled Libyan positions": the object belongs
+            # to the target.
             targets = self._actors([obj], matches, ctx) or self._actors(
                 [c for c in obj.children if c.dep_ in ("poss", "compound", "amod", "nmod")
                  and c.pos_ != "PRON"], matches, ctx)
@@ -284,7 +312,7 @@ class Coder:
                             if c.dep_ == "prep" and c.lower_ in pattern.prep
                             for g in c.children if g.dep_ == "pobj"]
             target_heads += anti
-            targets = self._actors(target_heads, matches, ctx)
+            targets = self._actors(target_heads, matches, ctx, place=True)
             if not targets and not _mutual(pattern, sources):
                 continue
             return self._combine(pattern, sources, targets, noun, link, noun_rule=True)
@@ -294,8 +322,11 @@ class Coder:
 
     def _actors(
         self, heads: list[Token], matches: dict[int, Match], ctx: StoryContext,
-        subject: bool = False,
+        subject: bool = False, place: bool = False,
     ) -> list[Actor]:
+        """The actors of argument heads. A ``subject`` that is an instrument ("Russian air
+        strikes") stands for its actor; a ``place`` argument with no actor (a city,
+        "civilians in Aleppo") stands for the country of its place."""
         actors: list[Actor] = []
         for head in heads:
             # "Mordor, the Shire, Fornost and Bree" is often parsed as a name with an
@@ -309,6 +340,13 @@ class Coder:
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
                 if actor is None and tok is not head and actors:
                     actor = _shared_country(tok, actors[-1], matches)
+                if actor is None and subject and tok.lemma_.lower() in self.arguments.instruments:
+                    for part in self._instrument_actors(tok, matches, ctx):
+                        if all(a.code != part.code for a in actors):
+                            actors.append(part)
+                    continue
+                if actor is None and place:
+                    actor = self._place_actor(tok)
                 if actor is not None and tok in listed and any(
                         a.country == actor.country for a in actors):
                     continue  # "Russian troops and police": RUS is already in RUSMIL
@@ -316,6 +354,49 @@ class Coder:
                     if all(a.code != part.code for a in actors):
                         actors.append(part)
         return actors
+
+    def _instrument_actors(self, tok: Token, matches: dict[int, Match],
+                           ctx: StoryContext) -> list[Actor]:
+        """The actor of an instrument noun: its modifiers ("Russian air strikes", "regime
+        shelling"), else its "by" phrase or the agent of its participle ("rockets fired by
+        Russian jets")."""
+        anti = _anti_modifiers(tok)
+        mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod", "poss")
+                and c.pos_ != "PRON" and c not in anti and not c.lower_.startswith("anti")]
+        found = self._actors(mods, matches, ctx, subject=True)
+        if found:
+            return found
+        agents = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"
+                  for g in c.children if g.dep_ == "pobj"]
+        agents += [g for a in tok.children if a.dep_ == "acl" and a.tag_ == "VBN"
+                   for c in a.children if c.dep_ == "agent"
+                   for g in c.children if g.dep_ == "pobj"]
+        return self._actors(agents, matches, ctx, subject=True)
+
+    def _place_actor(self, tok: Token) -> Actor | None:
+        """A place that stands for its country as a target ("shelled Aleppo", "strikes on
+        the town of Douma"), or unnamed victims or a site in a place ("civilians in
+        Aleppo", "a hospital in Idlib"): the place's country."""
+        if self._places is None:
+            return None
+        lemma = tok.lemma_.lower()
+        m = self._place_at.get(tok.i)
+        candidates = [m] if m is not None else []
+        if lemma in self.arguments.victims or lemma in self.arguments.sites:
+            # The place named in the phrase, else the place of the clause.
+            span = range(tok.left_edge.i, tok.right_edge.i + 1)
+            candidates += [p for p in self._sentence_places
+                           if p.start in span and p is not m]
+            candidates += sorted((p for p in self._sentence_places
+                                  if p.tier < 2 and p.start not in span and p is not m),
+                                 key=lambda p: p.tier)
+        for mention in candidates:
+            loc = self._places.resolve(mention)
+            if loc is not None and loc.country:
+                return Actor(code=loc.country, country=loc.country, sector=None,
+                             text=mention.text, start=mention.start, end=mention.end,
+                             via="place")
+        return None
 
     def _of_list(self, head: Token, actor: Actor | None, matches: dict[int, Match],
                  ctx: StoryContext) -> list[Actor]:
@@ -369,6 +450,45 @@ class Coder:
                 if new is not None:
                     return new
         return None
+
+
+# Travel within one's own country is no visit ("the jets landed in Jaipur"), though a
+# place stands for its own country in other events ("the army shelled Aleppo").
+_DOMESTIC_PLACE_DROP = {"04"}
+# Damage done in an attack is part of the attack ("strikes killed 26 and damaged a
+# hospital" is one event).
+_ABSORBED = {"171": ("18", "19", "20"), "1712": ("18", "19", "20")}
+
+
+def _prune(found: list[tuple]) -> list[tuple]:
+    """Drop coded events that say less than another of the same sentence: a place target
+    in its own country in a visit, damage within an attack, a second event of a root
+    between the same actors, and an event whose actors are less specific versions of
+    another's with the same root ("SOM" of "SOMMIL")."""
+    def root(code: str) -> str:
+        return code[:2]
+
+    kept = []
+    roots: set[tuple[str, str, str]] = set()
+    for f in found:
+        _, source, target, code, *_ = f
+        key = (source.code, target.code, root(code))
+        if key in roots:
+            continue  # "attacked a base and killed 26 soldiers" is one 19 event
+        if (target.via == "place" and target.country == source.country
+                and root(code) in _DOMESTIC_PLACE_DROP):
+            continue
+        if code in _ABSORBED and any(
+                o[1].country == source.country and o[2].country == target.country
+                and root(o[3]) in _ABSORBED[code] for o in found):
+            continue
+        if any(o is not f and root(o[3]) == root(code)
+               and o[1].code.startswith(source.code) and o[2].code.startswith(target.code)
+               and (o[1].code, o[2].code) != (source.code, target.code) for o in found):
+            continue
+        kept.append(f)
+        roots.add(key)
+    return kept
 
 
 _LIST_DEPS = ("nmod", "compound", "conj", "appos", "amod")

@@ -192,3 +192,20 @@ def load_frames() -> list[Frame]:
                 raise PatternError(f"modality.yaml: frame {name}: {value!r} is not a CAMEO code")
         frames.append(Frame(name, frozenset(t.lower() for t in spec["triggers"]), codes))
     return frames
+
+
+@dataclass(frozen=True)
+class ArgumentNouns:
+    """Nouns the coder looks through for an actor (``data/arguments.yaml``)."""
+
+    instruments: frozenset[str]
+    victims: frozenset[str]
+    sites: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_arguments() -> ArgumentNouns:
+    """Instrument, victim and site nouns (lemmas, lower case)."""
+    data = yaml.safe_load(_bundled("arguments.yaml"))
+    return ArgumentNouns(*(frozenset(str(w).lower() for w in data[key])
+                           for key in ("instruments", "victims", "sites")))
