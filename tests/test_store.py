@@ -113,3 +113,24 @@ def test_near_duplicates_within_one_run_and_switch_off(tmp_path):
     with Store(tmp_path / "off.duckdb") as store:
         s, _ = ingest(store, pair, ["x"], near_dup=0)
     assert (s.coded, s.near_duplicates) == (2, 0)
+
+
+def test_an_export_caps_duckdb_memory_and_then_restores_it(tmp_path, monkeypatch):
+    limits = []
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch(code_chunk(_stories()), ingest_id=1)
+        setting = "SELECT current_setting('memory_limit')"
+        before = store.con.execute(setting).fetchone()[0]
+        real = storedb.Store._export
+
+        def spy(self, *args, **kwargs):
+            limits.append(self.con.execute(setting).fetchone()[0])
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(storedb.Store, "_export", spy)
+        for fmt in ("jsonl", "phoenix"):
+            assert store.export(fmt, str(tmp_path / f"e.{fmt}")) == 4
+        after = store.con.execute(setting).fetchone()[0]
+    assert limits == ["244.1 MiB"] * 2  # DuckDB reports 256MB (10^6 bytes) in MiB
+    assert after == before
+    assert len((tmp_path / "e.jsonl").read_text().splitlines()) == 4

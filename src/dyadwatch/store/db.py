@@ -31,6 +31,9 @@ from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
 SCHEMA_VERSION = 4
+# DuckDB's memory during an export: enough to sort in large runs, small enough that a
+# 10-million-event database exports on a laptop (the sort spills to disk beyond it).
+EXPORT_MEMORY_LIMIT = "256MB"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -476,8 +479,25 @@ class Store:
             rows.append(row)
         return rows
 
+    @contextlib.contextmanager
+    def memory_limit(self, limit: str) -> Iterator[None]:
+        """Cap DuckDB's memory (sorts spill to its temporary directory) for a block, then
+        go back to DuckDB's default (the store never sets another)."""
+        self.con.execute(f"SET memory_limit = '{_quote(limit)}'")
+        try:
+            yield
+        finally:
+            self.con.execute("RESET memory_limit")
+
     def export(self, fmt: str, output: str, **filters: object) -> int:
-        """Write the selected events to ``output`` (whole, then renamed into place)."""
+        """Write the selected events to ``output`` (whole, then renamed into place).
+
+        The rows stream: DuckDB's memory is capped at ``EXPORT_MEMORY_LIMIT`` (the
+        ordering spills to disk) and the other formats are written chunk by chunk."""
+        with self.memory_limit(EXPORT_MEMORY_LIMIT):
+            return self._export(fmt, output, **filters)
+
+    def _export(self, fmt: str, output: str, **filters: object) -> int:
         sql, params = self.query_events(**filters)  # type: ignore[arg-type]
         if fmt in EXPORT_FORMATS:
             if filters.get("daily"):
