@@ -232,3 +232,34 @@ def test_damage_in_an_attack_is_part_of_the_attack():
     got = triples("Russian missiles hit a hospital in Kharkiv and damaged a school.")
     assert ("RUS", "UKR", "190") in {(s[:3], t[:3], c) for s, t, c in got}
     assert not any(c.startswith("17") for _, _, c in got)
+
+
+def test_call_on_x_to_do_y_is_an_appeal_to_x_and_y_is_not_coded():
+    got = triples("Brazil and Chile called on Peru to lift sanctions against Bolivia.")
+    assert ("BRA", "PER", "025") in got and ("CHL", "PER", "025") in got
+    assert not any(t == "BOL" for _, t, _ in got)
+
+
+def test_target_of_a_participle_on_the_object():
+    got = triples("The European Union lifted sanctions imposed on Belarus.")
+    assert ("IGOEUREEC", "BLR", "085") in got
+
+
+def test_owner_of_a_prepositional_target():
+    assert ("CAN", "VEN", "163") in triples("Canada imposed sanctions on Venezuelan oil exports.")
+    assert ("KEN", "UGA", "081") in triples("Kenya lifted a ban on Ugandan sugar imports.")
+
+
+def test_event_noun_with_a_by_agent():
+    got = triples("The bombardment of Aleppo by Russian jets killed ten people.")
+    assert ("RUSMIL", "SYR", "194") in got
+
+
+def test_under_siege_by_gives_the_subject_as_target():
+    got = triples("Homs has been under siege by Syrian government forces since 2012.")
+    assert ("SYRMIL", "SYR", "191") in got
+
+
+def test_a_quantity_noun_passes_to_its_of_phrase():
+    got = triples("A total of twenty rockets fired by Russian jets hit a hospital in Aleppo.")
+    assert ("RUSMIL", "SYR", "190") in got

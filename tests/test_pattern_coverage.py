@@ -48,7 +48,9 @@ CODED = [
     ("Iran welcomed the release of Iranian citizens by the United States.", "IRN", "USA", "01"),
     ("China rejected the accusations by the United States.", "CHN", "USA", "01"),
     # 02
-    ("The United Nations called on Myanmar to end the violence.", "IGOUNO", "MMR", "020"),
+    # "called on X to end" is an appeal to de-escalate, the embedded verb says which.
+    ("The United Nations called on Myanmar to end the violence.", "IGOUNO", "MMR", "0256"),
+    ("The African Union called on Sudan to lift the curfew.", "IGOAFRAFU", "SDN", "025"),
     ("Ukraine appealed to NATO for more help.", "UKR", "IGOWSTNAT", "020"),
     (
         "The European Union urged Serbia to normalize relations with Kosovo.",
@@ -322,6 +324,14 @@ CODED = [
     ),
     ("ISIS committed genocide against Iraqi civilians.", "IMGMOSISI", "IRQCVL", "20"),
     ("The Serbian military ethnically cleansed Kosovo.", "SRBMIL", "XKX", "20"),
+    # Patterns added from the real-news error analysis (sentences written for this test).
+    ("Kenya donated $2 million to the World Food Programme.", "KEN", "IGOUNOWFP", "07"),
+    ("Jordan opened its borders to Syrian refugees.", "JOR", "SYRREF", "075"),
+    ("The Thai army imposed a curfew in Chiang Mai.", "THAMIL", "THA", "172"),
+    ("China launched cyber-attacks on Japan.", "CHN", "JPN", "180"),
+    ("Iran waged cyber warfare against Israel.", "IRN", "ISR", "180"),
+    ("The Pakistani army destroyed several Taliban camps.", "PAKMIL", "AFGINSTAL", "190"),
+    ("Ethiopian troops imposed a blockade in Tigray.", "ETHMIL", "ETH", "191"),
 ]
 
 # Sentences that must give no event at all: economic, sports and weather uses of verbs

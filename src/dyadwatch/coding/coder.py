@@ -38,7 +38,7 @@ from dyadwatch.coding.patterns import (
     load_patterns,
 )
 from dyadwatch.ontology.cameo import Ontology, load_ontology
-from dyadwatch.places.gazetteer import Gazetteer, load_gazetteer
+from dyadwatch.places.gazetteer import Gazetteer, fold, load_gazetteer
 from dyadwatch.places.locate import Mention, StoryPlaces
 
 _SUBJ = ("nsubj", "csubj")
@@ -209,7 +209,8 @@ class Coder:
         obj = objects[-1] if objects else None
         prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
         # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
-        xcomps = {c.lemma_.lower() for c in verb.children if c.dep_ in ("xcomp", "ccomp")}
+        xcomps = {c.lemma_.lower() for c in verb.children
+                  if c.dep_ in ("xcomp", "ccomp") or _infinitival_advcl(c)}
         link = _link(verb, self._frame_triggers)
         verbs = self.patterns.verbs
         for pattern in verbs.get(verb.lemma_.lower()) or verbs.get(verb.lower_, []):
@@ -258,7 +259,10 @@ class Coder:
         if pattern.prep:
             # "restore ties with X", and through the object's "of" chain: "welcomed the
             # resumption of ties with X".
-            for holder in (pred, obj, *_of_chain(obj)):
+            # "lifted sanctions imposed on China": the object's participle.
+            participles = [a for a in obj.children if a.dep_ == "acl" and a.tag_ == "VBN"
+                           ] if obj is not None else []
+            for holder in (pred, obj, *_of_chain(obj), *participles):
                 if holder is None:
                     continue
                 for c in holder.children:
@@ -271,6 +275,11 @@ class Coder:
                 target_heads.append(obj)
             target_heads += [c for c in pred.children if c.dep_ == "dative"
                              and c.pos_ in ("NOUN", "PROPN", "PRON")]
+            if obj is None and pattern.code[:2] == "02":
+                # "called on Russia to withdraw"
+                target_heads += [g for c in pred.children
+                                 if c.dep_ == "prep" and c.lower_ in ("on", "upon")
+                                 for g in c.children if g.dep_ == "pobj"]
             if obj is None and pattern.code[:2] in _CLAUSE_TARGET_ROOTS:
                 # "demanded that Russia withdraw": the demand is made of the clause's subject.
                 target_heads += [s for c in pred.children if c.dep_ == "ccomp"
@@ -279,6 +288,9 @@ class Coder:
             # "approved new anti-Russia sanctions": the target is in the object's modifier.
             target_heads += _anti_modifiers(obj)
         targets = self._actors(target_heads, matches, ctx, place=True)
+        if not targets and pattern.prep and target_heads:
+            # "lifted a ban on UNICEF operations": the operations belong to the target.
+            targets = self._actors(_owners(target_heads), matches, ctx)
         if not targets and obj is not None and (
                 pattern.obj or obj in target_heads and pattern.code[:2] in _FORCE_ROOTS):
             # "expelled 45 Russian diplomats": the object is the target; "hijacked a British
@@ -304,6 +316,18 @@ class Coder:
                    and not c.lower_.startswith("anti")
                    or c.dep_ == "poss" and c.pos_ != "PRON"]
             sources = self._actors(own, matches, ctx)
+            if not sources:
+                # "the bombardment by the regime", "air strikes by the coalition", also
+                # where "by" hangs off the target ("the shelling of Homs by X") or the
+                # copula ("Homs was under siege by X").
+                holders = [noun, *(g for c in noun.children if c.dep_ == "prep"
+                                   for g in c.children if g.dep_ == "pobj")]
+                if noun.dep_ == "pobj" and noun.head.lower_ == "under":
+                    holders.append(noun.head.head)
+                sources = self._actors([g for h in holders for c in h.children
+                                        if c.dep_ == "prep" and c.lower_ == "by"
+                                        for g in c.children if g.dep_ == "pobj"],
+                                       matches, ctx, subject=True)
             if not sources and link.subject is not None and not link.passive:
                 sources = self._actors([link.subject], matches, ctx, subject=True)
             if not sources:
@@ -312,6 +336,9 @@ class Coder:
                             if c.dep_ == "prep" and c.lower_ in pattern.prep
                             for g in c.children if g.dep_ == "pobj"]
             target_heads += anti
+            if not target_heads and noun.dep_ == "pobj" and noun.head.lower_ == "under":
+                # "Ghouta has been under siege by regime forces", "came under attack"
+                target_heads = [c for c in noun.head.head.children if c.dep_ in _SUBJ]
             targets = self._actors(target_heads, matches, ctx, place=True)
             if not targets and not _mutual(pattern, sources):
                 continue
@@ -335,6 +362,11 @@ class Coder:
                       and a.conjuncts for t in (a, *a.conjuncts)]
             listed += [t for t in _misparsed_list(head, matches) if t not in listed]
             for tok in (head, *head.conjuncts, *listed):
+                if tok.lemma_.lower() in self.arguments.quantities and tok.i not in matches:
+                    # "a total of 20 rockets", "dozens of civilians"
+                    of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                          for g in c.children if g.dep_ == "pobj"]
+                    tok = of[0] if of else tok  # noqa: PLW2901
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
@@ -381,6 +413,15 @@ class Coder:
             return None
         lemma = tok.lemma_.lower()
         m = self._place_at.get(tok.i)
+        if m is None and tok.text[:1].isupper() and (
+                tok.pos_ == "PROPN" or tok.dep_ in _SUBJ + _PASSIVE_SUBJ):
+            # "Homs was shelled", "the shelling of Homs": a subject, or the object of
+            # "of", is no place mention of its own.
+            start = min((c.i for c in tok.children if c.dep_ == "compound"
+                         and c.pos_ == "PROPN"), default=tok.i)
+            text = tok.doc[start:tok.i + 1].text
+            m = Mention(text, fold(text), -1, start, tok.i + 1, tok.doc[start].idx,
+                        tok.idx + len(tok.text), "prep", tok.i, 0, label=tok.ent_type_)
         candidates = [m] if m is not None else []
         if lemma in self.arguments.victims or lemma in self.arguments.sites:
             # The place named in the phrase, else the place of the clause.
@@ -539,6 +580,14 @@ def _shared_country(tok: Token, before: Actor, matches: dict[int, Match]) -> Act
                    start=tok.i, end=tok.i + 1, person=False, via="")
 
 
+def _owners(heads: list[Token]) -> list[Token]:
+    """The possessors and name modifiers of nouns ("UNICEF operations", "Iran's banks",
+    "Japanese banks")."""
+    return [c for h in heads if h.pos_ in ("NOUN", "PROPN") for c in h.children
+            if c.dep_ in ("poss", "compound", "nmod") and c.pos_ == "PROPN"
+            or c.dep_ == "amod" and c.pos_ in ("ADJ", "PROPN") and c.text[:1].isupper()]
+
+
 def _of_chain(obj: Token | None, depth: int = 2) -> list[Token]:
     """Nouns an object governs through "of" ("the resumption of ties"), nearest first."""
     out: list[Token] = []
@@ -591,18 +640,24 @@ def _anti_modifiers(noun: Token) -> list[Token]:
     return out
 
 
+def _infinitival_advcl(tok: Token) -> bool:
+    """"call on the US to lift sanctions" parsed with "lift" as an adverbial clause."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
 def _link(pred: Token, triggers: set[str]) -> _Link:
     """Walk up from a predicate to the subject it has or inherits, noting frames and negation."""
     frames: list[Token] = []
     negated = False
-    tok = pred
+    tok = prev = pred
     via = ""  # the dependency we came up through
     for hops in range(_MAX_HOPS):
         # A coordinated verb has its own polarity and modality ("rejected X and warned Y").
         if via != "conj" and any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
                                  for c in tok.children):
             negated = True
-        if via in _FRAME_LINKS and tok.lemma_.lower() in triggers:
+        if (via in _FRAME_LINKS or via == "advcl" and _infinitival_advcl(prev)) \
+                and tok.lemma_.lower() in triggers:
             frames.append(tok)
         if tok.pos_ in ("VERB", "AUX") or tok.i == pred.i:
             subjects = [c for c in tok.children if c.dep_ in _SUBJ]
@@ -619,8 +674,11 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
         head = tok.head
         if head.i == tok.i or dep not in _UP_LINKS:
             break
-        if dep == "xcomp" and head.lemma_.lower() in _OBJECT_CONTROL:
-            controllers = [c for c in head.children if c.dep_ == "dobj"]
+        if (dep == "xcomp" or _infinitival_advcl(tok)) and head.lemma_.lower() in _OBJECT_CONTROL:
+            # "urged Iran to stop", "called on Iran to stop"
+            controllers = [c for c in head.children if c.dep_ == "dobj"] or [
+                g for c in head.children if c.dep_ == "prep" and c.lower_ in ("on", "upon")
+                for g in c.children if g.dep_ == "pobj"]
             if controllers:
                 if any(c.dep_ == "neg" for c in head.children):
                     negated = True
@@ -633,5 +691,6 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
             if rel_subj and rel_subj[0].lower_ in _RELATIVE:
                 return _Link(head, False, frames, negated, hops, tok)
         via = dep
+        prev = tok
         tok = head
     return _Link(None, False, frames, negated, _MAX_HOPS, None)

@@ -47,7 +47,10 @@ class Pattern:
 
     @property
     def specificity(self) -> int:
-        return sum(bool(x) for x in (self.obj, self.prt, self.prep, self.mod, self.xcomp))
+        # The embedded verb says most: "called on X to withdraw" is a call to withdraw
+        # (xcomp=withdraw) before it is a call on X (prep=on).
+        return sum(bool(x) for x in (self.obj, self.prt, self.prep, self.mod)) + 2 * bool(
+            self.xcomp)
 
 
 @dataclass
@@ -201,11 +204,12 @@ class ArgumentNouns:
     instruments: frozenset[str]
     victims: frozenset[str]
     sites: frozenset[str]
+    quantities: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def load_arguments() -> ArgumentNouns:
-    """Instrument, victim and site nouns (lemmas, lower case)."""
+    """Instrument, victim, site and quantity nouns (lemmas, lower case)."""
     data = yaml.safe_load(_bundled("arguments.yaml"))
     return ArgumentNouns(*(frozenset(str(w).lower() for w in data[key])
-                           for key in ("instruments", "victims", "sites")))
+                           for key in ("instruments", "victims", "sites", "quantities")))
