@@ -22,7 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "src" / "dyadwatch" / "actors" / "d
 COUNTRY_COLUMNS = ["iso3", "names", "adjectives", "capitals", "military", "legislature",
                    "valid_from", "valid_to", "notes"]
 ALIAS_COLUMNS = ["names", "adjectives", "capitals", "military", "legislature"]
-ORG_COLUMNS = ["code", "country", "sector", "names", "notes"]
+ORG_COLUMNS = ["code", "country", "sector", "names", "notes", "valid_from", "valid_to"]
 
 ISO3 = {c.alpha_3 for c in pycountry.countries}
 # Codes outside ISO 3166-1 that CAMEO data use; historical states with their end dates.
@@ -262,8 +262,15 @@ def test_org_codes_and_sectors():
             assert not country, code
 
 
+def _spell(row: dict[str, str]) -> tuple[str, str]:
+    return (row.get("valid_from") or "0000", row.get("valid_to") or "9999")
+
+
 def test_org_names():
-    seen: dict[str, str] = {}
+    # A name (in any case) belongs to one body at a time: the same code may spell it in
+    # two cases ("NATO", "Nato"), and rows of disjoint dates may share it (TASS, Soviet
+    # then Russian).
+    seen: dict[str, list[tuple[str, tuple[str, str]]]] = {}
     for row in _orgs():
         names = _split(row["names"])
         assert names and all(names), row["code"]
@@ -271,8 +278,13 @@ def test_org_names():
             assert name == name.strip() and "  " not in name, name
             assert not set(name) & set("\u2018\u2019\u201c\u201d;"), name
             key = name.lower()
-            assert key not in seen, f"{name!r} names both {seen[key]} and {row['code']}"
-            seen[key] = row["code"]
+            for code, (start, end) in seen.get(key, []):
+                other_start, other_end = _spell(row)
+                assert code == row["code"] or end < other_start or other_end < start, (
+                    f"{name!r} names both {code} and {row['code']}")
+            seen.setdefault(key, []).append((row["code"], _spell(row)))
+        for column in ("valid_from", "valid_to"):
+            assert not row[column] or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", row[column]), row
 
 
 def test_org_names_are_not_country_aliases():

@@ -31,6 +31,9 @@ COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON, REGION 
 METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
 # The code of a sector entry whose sector goes before the country (PETRARCH's [NGO~]).
 PREFIX = "prefix"
+# The role of a generic sector head ("spokesman", "official") that takes the sector of
+# a sector word among its modifiers ("Defence Ministry spokesman" is MIL).
+WEAK = "weak"
 _END = "\0"
 _PLAIN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
 
@@ -166,17 +169,23 @@ class ActorDictionary:
         return True
 
     def find(
-        self, texts: Sequence[str], lemmas: Sequence[str], day: Date | None = None
+        self, texts: Sequence[str], lemmas: Sequence[str], day: Date | None = None,
+        finals: Sequence[str | None] = (),
     ) -> list[Match]:
-        """Longest, left-to-right, non-overlapping matches over parallel token texts/lemmas."""
+        """Longest, left-to-right, non-overlapping matches over parallel token texts/lemmas.
+
+        ``finals`` optionally gives, per token, one more form that may only end a phrase
+        (a possessive written without its apostrophe: "Russias" for "Russia's"); it is
+        tried only where the token's own forms lead nowhere.
+        """
         matches: list[Match] = []
         i, n = 0, len(texts)
         while i < n:
             best: Match | None = None
             # Each path keeps the token texts as matched, for the case check.
-            frontier = [(self._trie, i)]
+            frontier: list[tuple[dict, int, bool]] = [(self._trie, i, False)]
             while frontier:
-                node, j = frontier.pop()
+                node, j, last = frontier.pop()
                 end_entries = node.get(_END)
                 if end_entries and j > i:
                     ok = [
@@ -190,13 +199,20 @@ class ActorDictionary:
                         ok.sort(key=lambda e: e.valid_from is None and e.valid_to is None)
                     if ok and (best is None or j > best.end):
                         best = Match(i, j, ok)
-                if j >= n:
+                if j >= n or last:
                     continue
                 forms = {texts[j].lower(), lemmas[j].lower()}
+                grown = False
                 for form in forms:
                     child = node.get(form)
                     if child is not None:
-                        frontier.append((child, j + 1))
+                        frontier.append((child, j + 1, False))
+                        grown = True
+                final = finals[j] if j < len(finals) else None
+                if not grown and final:
+                    child = node.get(final.lower())
+                    if child is not None:
+                        frontier.append((child, j + 1, True))
             if best is not None:
                 matches.append(best)
                 i = best.end
@@ -265,11 +281,13 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
     for row in tables["organisations.tsv"]:
         for name in _split(row["names"]):
             d.add(Entry(ORG, name, row.get("country") or None, row.get("sector") or None,
-                        row["code"]))
+                        row["code"], _date(row.get("valid_from", "")),
+                        _date(row.get("valid_to", ""), end=True)))
     # A PETRARCH agents file is the whole agent vocabulary, as in PETRARCH.
     if not any(e.kind == SECTOR for e in user_entries):
         for row in tables["sectors.tsv"]:
-            d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None))
+            d.add(Entry(SECTOR, row["phrase"], None, row.get("sector") or None,
+                        role=WEAK if row.get("weak", "").lower() == "yes" else None))
     for entry in person_entries(tables["people"]):
         d.add(entry)
     for row in tables["regions.tsv"]:

@@ -109,6 +109,10 @@ def resolve_mentions(dictionary: ActorDictionary, doc: Doc, spans: list[tuple[in
             if span is None or len(span) == 0:
                 continue
             head = span.root
+            if head.pos_ not in ("NOUN", "PROPN", "PRON"):
+                # A misparsed phrase ("US-led coalition" under "led"): its last noun.
+                nouns = [t for t in span if t.pos_ in ("NOUN", "PROPN")]
+                head = nouns[-1] if nouns else head
             if head.i not in seen:
                 seen[head.i] = resolver.resolve(head, matches, ctx, subject=head.dep_ in (
                     "nsubj", "nsubjpass", "csubj"))

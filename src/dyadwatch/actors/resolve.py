@@ -27,6 +27,7 @@ from dyadwatch.actors.dictionary import (
     PREFIX,
     REGION,
     SECTOR,
+    WEAK,
     ActorDictionary,
     Entry,
     Match,
@@ -71,18 +72,77 @@ class StoryContext:
     names: dict[str, Actor] = field(default_factory=dict)
     subjects: list[Actor] = field(default_factory=list)
     mentions: list[Actor] = field(default_factory=list)
+    # The country the story is about (see :func:`story_country`), worked out once per doc.
+    story_country: str | None = None
+    story_doc: Doc | None = field(default=None, repr=False)
+
+
+# Sectors that never take the story's country: international and non-governmental bodies.
+_NO_STORY = {"IGO", "NGO", "HRI"}
+# Kinds of dictionary entry that name a country, for the story's country.
+_COUNTRY_KINDS = {COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE}
+
+
+def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> str | None:
+    """The one country a story is clearly about, or None.
+
+    Every country name, demonym or seat of power, and every national group or body of
+    the dictionary ("Nusra Front" is Syrian), counts for its country; the most counted
+    country is the story's when it is counted at least twice and at least twice as often
+    as any other.
+    """
+    counts: dict[str, int] = {}
+    for sent in doc.sents:
+        seen: set[int] = set()
+        for m in sentence_matches(dictionary, sent, day).values():
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            e = m.entries[0]
+            if e.country and (e.kind in _COUNTRY_KINDS or e.kind == ORG):
+                counts[e.country] = counts.get(e.country, 0) + 1
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+        return None
+    return max(counts, key=lambda c: counts[c])
 
 
 def sentence_matches(dictionary: ActorDictionary, sent: Span, day: Date | None) -> dict[int, Match]:
     """Dictionary matches in a sentence, indexed by every doc token index they cover."""
-    texts = [t.text.replace("\u2019", "'") for t in sent]
-    lemmas = [t.lemma_ for t in sent]
+    # Line breaks and other white space inside a name ("Organization of Petroleum
+    # Exporting\nCountries") are skipped.
+    toks = [t for t in sent if not t.is_space]
+    texts = [t.text.replace("\u2019", "'") for t in toks]
+    lemmas = [_plural_lemma(t) for t in toks]
+    finals = [_bare_possessive(t) for t in toks]
     index: dict[int, Match] = {}
-    for m in dictionary.find(texts, lemmas, day):
-        shifted = Match(m.start + sent.start, m.end + sent.start, m.entries)
+    for m in dictionary.find(texts, lemmas, day, finals):
+        shifted = Match(toks[m.start].i, toks[m.end - 1].i + 1, m.entries)
         for i in range(shifted.start, shifted.end):
             index[i] = shifted
     return index
+
+
+def _plural_lemma(tok: Token) -> str:
+    """The lemma, with capitalised plurals made singular ("Aerospace Forces", "U.S.
+    Manufacturers"), which the lemmatizer leaves alone as proper nouns."""
+    text = tok.text
+    if tok.tag_ == "NNPS" and tok.lemma_ == text and len(text) > 3:
+        if text.endswith("ies"):
+            return text[:-3] + "y"
+        if text.endswith("s") and not text.endswith("ss"):
+            return text[:-1]
+    return tok.lemma_
+
+
+def _bare_possessive(tok: Token) -> str | None:
+    """A capitalised name with a possessive "s" but no apostrophe ("Russias", "FSAs"), as
+    texts stripped of apostrophes write it: the name without the "s"."""
+    text = tok.text
+    if (len(text) > 3 and text[0].isupper() and text.endswith("s") and not text.endswith("ss")
+            and tok.pos_ == "PROPN"):
+        return text[:-1]
+    return None
 
 
 def _phrase_tokens(head: Token, matched: dict[int, Match]) -> list[Token]:
@@ -97,7 +157,10 @@ def _phrase_tokens(head: Token, matched: dict[int, Match]) -> list[Token]:
             dep = child.dep_
             if dep not in _NP_DEPS and not (dep == "punct" and child.text in _INNER_PUNCT):
                 continue
-            if dep == "prep" and (child.lower_ not in ("of", "from") or not any(
+            # A preposition inside a dictionary name ("Observatory for Human Rights") is
+            # part of it, whatever the preposition.
+            inside = child.i in matched and matched[child.i] is matched.get(tok.i)
+            if dep == "prep" and not inside and (child.lower_ not in ("of", "from") or not any(
                     t.i in matched for t in child.subtree)):
                 continue
             if dep in ("cc", "conj") and tok.i == head.i:
@@ -144,6 +207,15 @@ class Resolver:
         is_person = head.ent_type_ == "PERSON" or (
             head.pos_ == "PROPN" and head_match is None and head.ent_type_ not in ("GPE", "ORG")
         )
+        if head_match is None and not is_person and head.pos_ in ("NOUN", "PROPN"):
+            # A head the dictionary does not know takes the meaning of a known word it is
+            # compounded with ("Syrian army units", "NATO Northern Army Group") ...
+            head_match = _modifier_match(head, found)
+            if head_match is None:
+                # ... and "<country>-led <anything>" is that country ("Saudi-led coalition").
+                led = _led_by(tokens, found)
+                if led is not None:
+                    return Actor(led, led, None, text, span.start, span.end)
         if head_match is None and not is_person:
             if head.pos_ == "PROPN" and not found:
                 return self._remembered(head, ctx, text)
@@ -168,8 +240,13 @@ class Resolver:
         if orgs and (ORG in head_kinds or SECTOR in head_kinds or is_person):
             e = _nearest(found, head, ORG)
             if e is not None:
-                return self._remember(Actor(e.code or "IGO", e.country, e.sector, text,
-                                            span.start, span.end, person=is_person), head, ctx)
+                actor = Actor(e.code or "IGO", e.country, e.sector, text, span.start, span.end,
+                              person=is_person)
+                if ORG in head_kinds and not is_person and head_match is not None \
+                        and head_match.end - head_match.start > 1 and head.text[:1].isupper():
+                    # "the Observatory" later in the story is the Syrian Observatory.
+                    ctx.names.setdefault(head.text.lower(), actor)
+                return self._remember(actor, head, ctx)
         country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
         country = country_entry.country if country_entry else None
         if country is None and role is not None:
@@ -180,12 +257,23 @@ class Resolver:
         found = [m for m in found if not all(e.kind == SECTOR and e.code == PREFIX
                                              for e in m.entries)]
         sector = None
+        weak = False
         if head_match is not None:
             for e in head_match.entries:
                 if e.kind == SECTOR and e.sector and e.code != PREFIX:
-                    sector = e.sector
+                    sector, weak = e.sector, e.role == WEAK
                 elif e.kind in METONYM_SECTORS:
                     sector = METONYM_SECTORS[e.kind]
+        if weak:
+            # "Defence Ministry spokesman", "army officer", "Pentagon official": a generic
+            # head speaks for the institution among its modifiers.
+            modifiers = [m for m in found if m is not head_match
+                         and not _in_apposition(head, m)]
+            inner = _nearest(modifiers, head, SECTOR)
+            if inner is not None and inner.sector and inner.role != WEAK:
+                sector = inner.sector
+            elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
+                sector = METONYM_SECTORS[country_entry.kind]
         if sector is None:
             # A named actor keeps its own sector: "Osgiliath, the state's fiercest foe" is
             # not the state's government.
@@ -206,19 +294,43 @@ class Resolver:
             if country is None and sector is None:
                 return self._remembered(head, ctx, text)
             if country is None:
-                # "President Putin" with no country: remembered name, else unknown.
+                # "President Putin" with no country: remembered name, else the story's
+                # country, else unknown.
                 remembered = self._remembered(head, ctx, text)
                 if remembered is not None:
                     return remembered
-                return None
+                country = self._story_country(head, tokens, sector, matches, ctx)
+                if country is None:
+                    return None
         if country is None:
-            if sector is not None:
-                return self._description(head, sector, ctx, text, span)
-            return None
+            if sector is None:
+                return None
+            described = self._description(head, sector, ctx, text, span)
+            if described is not None:
+                return described
+            # "rebels", "the regime", "activists" in a story about one country are that
+            # country's.
+            country = self._story_country(head, tokens, sector, matches, ctx)
+            if country is None:
+                return None
         person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
         actor = Actor(prefix + country + (sector or ""), country, sector, text, span.start,
                       span.end, person=person)
         return self._remember(actor, head, ctx)
+
+    def _story_country(self, head: Token, tokens: list[Token], sector: str,
+                       matches: dict[int, Match], ctx: StoryContext) -> str | None:
+        """The story's country for a phrase that names none, unless the phrase is an
+        international body's or names something the dictionary does not know ("CBP
+        officials")."""
+        if sector in _NO_STORY or any(
+                t.ent_type_ == "ORG" and t.i != head.i and t.i not in matches for t in tokens):
+            return None
+        doc = head.doc
+        if ctx.story_doc is not doc:
+            ctx.story_doc = doc
+            ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+        return ctx.story_country
 
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
         if actor.person or head.ent_type_ == "PERSON":
@@ -275,6 +387,38 @@ class Resolver:
             if prior.sector == sector and prior.country:
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
+
+
+def _in_apposition(head: Token, m: Match) -> bool:
+    return any(c.dep_ == "appos" and m.start <= c.i < m.end
+               or c.dep_ == "appos" and any(m.start <= t.i < m.end for t in c.subtree)
+               for c in head.children)
+
+
+def _modifier_match(head: Token, found: list[Match]) -> Match | None:
+    """The match of the known word nearest an unknown head among the words compounded
+    with it: a sector, an organisation or an institution ("army" in "army units")."""
+    for child in sorted(head.children, key=lambda c: -c.i):
+        if child.dep_ != "compound" or child.i > head.i:
+            continue
+        for m in found:
+            if m.start <= child.i < m.end and any(
+                    e.kind in (SECTOR, ORG, MILITARY, LEGISLATURE) for e in m.entries):
+                return m
+    return None
+
+
+def _led_by(tokens: list[Token], found: list[Match]) -> str | None:
+    """The country in "<country>-led" among the phrase's modifiers, else None."""
+    for t in tokens:
+        if t.lower_ != "led":
+            continue
+        for m in found:
+            if any(m.start <= c.i < m.end for c in t.children) and m.end <= t.i:
+                e = m.entries[0]
+                if e.kind in _COUNTRY_KINDS and e.country:
+                    return e.country
+    return None
 
 
 def _could_refer(pronoun: str, tok: Token) -> bool:
