@@ -7,13 +7,19 @@ event searches combine an actor, a CAMEO root and/or a year. Prints p50/p95/p99 
 requests per second per endpoint; any non-200 answer is counted and reported.
 
     nice -n 10 python benchmarks/api_latency.py --db big.duckdb --clients 50 --seconds 30
+
+``--serve-args '--cache-mb 0'`` measures the server without its answer cache (every request
+queried), ``--serve-args '--workers 2'`` with two server processes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
+import shlex
 import socket
 import subprocess
 import sys
@@ -21,6 +27,7 @@ import time
 
 import httpx
 import numpy as np
+import psutil
 
 
 def free_port() -> int:
@@ -29,10 +36,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: str) -> tuple[subprocess.Popen, str]:
+def start_server(db: str, extra: list[str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "dyadwatch", "serve", "--db", db,
-                             "--port", str(port)], stdout=subprocess.DEVNULL,
+                             "--port", str(port), *extra], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -46,6 +53,22 @@ def start_server(db: str) -> tuple[subprocess.Popen, str]:
             time.sleep(0.3)
     proc.kill()
     raise SystemExit("server did not start in 120 s")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) of this process, or of the server ``pid`` and its worker
+    processes: a cost per request that other work on the machine does not inflate."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            c = p.cpu_times()
+            total += c.user + c.system
+    return total
 
 
 def requests_for(url: str, rng: random.Random) -> dict[str, list[str]]:
@@ -89,7 +112,8 @@ async def client(http: httpx.AsyncClient, urls: dict[str, list[str]], stop: floa
             bad[name] += 1
 
 
-async def run(url: str, clients: int, seconds: float, seed: int, only: str | None) -> None:
+async def run(url: str, clients: int, seconds: float, seed: int, only: str | None,
+              server_pid: int | None) -> None:
     rng = random.Random(seed)
     urls = requests_for(url, rng)
     if only:
@@ -98,12 +122,20 @@ async def run(url: str, clients: int, seconds: float, seed: int, only: str | Non
     lat: dict[str, list[float]] = {k: [] for k in urls}
     bad = dict.fromkeys(urls, 0)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    cpu0 = cpu_seconds(server_pid) if server_pid else None
+    mine0 = cpu_seconds(None)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
         stop = time.monotonic() + seconds
         errors: list[str] = []
         await asyncio.gather(*(client(http, urls, stop, lat, bad, random.Random(seed + k),
                                       errors) for k in range(clients)))
-    print(f"{clients} clients, {seconds:.0f} s, {url}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{clients} clients, {seconds:.0f} s, {url}; load average after: {load}")
+    done = sum(len(xs) for xs in lat.values())
+    mine = (cpu_seconds(None) - mine0) / max(done, 1) * 1000
+    server = "" if cpu0 is None else \
+        f"server {(cpu_seconds(server_pid) - cpu0) / max(done, 1) * 1000:.2f}, "
+    print(f"CPU ms per request: {server}load tool {mine:.2f}")
     for e in sorted(set(errors))[:5]:
         print("error:", e)
     print(f"{'endpoint':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
@@ -123,13 +155,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", choices=["series", "search"], help="load one endpoint only")
+    ap.add_argument("--serve-args", default="", help="more `dyadwatch serve` options, "
+                    "e.g. '--workers 2' or '--cache-mb 0' (with --db)")
     args = ap.parse_args()
     proc = None
     url = args.url
+    print("load average before:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     if args.db:
-        proc, url = start_server(args.db)
+        proc, url = start_server(args.db, shlex.split(args.serve_args))
     try:
-        asyncio.run(run(url.rstrip("/"), args.clients, args.seconds, args.seed, args.only))
+        asyncio.run(run(url.rstrip("/"), args.clients, args.seconds, args.seed, args.only,
+                        proc.pid if proc else None))
         if proc is not None and proc.poll() is not None:
             print(f"the server died: {proc.stderr.read().decode()[-2000:]}")
     finally:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import httpx
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -325,3 +327,109 @@ def test_serve_command_errors_are_one_line(tmp_path, db):
     help_text = subprocess.run([sys.executable, "-m", "dyadwatch", "serve", "--help"],
                                capture_output=True, text=True, timeout=120).stdout
     assert "127.0.0.1" in help_text  # the --host default is shown
+
+
+# -- the answer cache (web.cache) ----------------------------------------------------------
+
+CACHED_URLS = [
+    "/api/status", "/api/dyads/series?a=RUS&b=USA&by=month",
+    "/api/dyads/series?a=RUS&b=USA&by=week&direction=a-b",
+    "/api/events?actor=RUS&page_size=5", "/api/top/dyads?limit=5", "/api/volume?by=year",
+    "/api/countries", "/api/dyads/forecast?a=RUS&b=USA&horizon=30",
+]
+
+
+def test_cached_answers_equal_uncached_ones(db):
+    with TestClient(create_app(str(db))) as cached, \
+            TestClient(create_app(str(db), cache_mb=0)) as plain:
+        assert not plain.app.state.cache.enabled
+        for url in CACHED_URLS:
+            fresh = plain.get(url)
+            first, second = cached.get(url), cached.get(url)
+            assert fresh.status_code == first.status_code == second.status_code == 200, url
+            assert "x-cache" not in fresh.headers
+            assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit"), url
+            assert first.content == second.content == fresh.content, url
+            assert second.headers["content-type"] == fresh.headers["content-type"]
+            # the security headers are added to cached answers too
+            assert second.headers["content-security-policy"] == fresh.headers[
+                "content-security-policy"]
+        cache = cached.app.state.cache
+        assert (len(cache.entries), cache.hits) == (len(CACHED_URLS), len(CACHED_URLS))
+
+
+def test_cache_keys_are_path_and_parameters_in_any_order(db):
+    with TestClient(create_app(str(db))) as c:
+        cache = c.app.state.cache
+        a = c.get("/api/dyads/series?a=RUS&b=USA&by=month").json()
+        b = c.get("/api/dyads/series?by=month&b=USA&a=RUS")
+        assert b.headers["x-cache"] == "hit" and b.json() == a
+        # other values are other entries with other answers
+        swapped = c.get("/api/dyads/series?a=USA&b=RUS&by=month")
+        yearly = c.get("/api/dyads/series?a=RUS&b=USA&by=year")
+        assert swapped.headers["x-cache"] == yearly.headers["x-cache"] == "miss"
+        assert swapped.json()["a"] == "USA" and yearly.json()["by"] == "year"
+        assert len(yearly.json()["series"]) < len(a["series"])
+        assert len(cache.entries) == 3
+        # errors are not kept; a refused Host never reaches the cache
+        for _ in range(2):
+            assert c.get("/api/dyads/series?a=RUS&b=USA&by=fortnight").status_code == 422
+        assert c.get("/api/dyads/series?a=RUS&b=USA&by=month",
+                     headers={"Host": "evil.example"}).status_code == 400
+        assert len(cache.entries) == 3
+        # pages are never cached
+        assert "x-cache" not in c.get("/dyad?a=RUS&b=USA").headers
+
+
+def test_cache_memory_is_bounded_least_recently_used_out(db):
+    # An unknown parameter is ignored by the API but makes another cache key: many
+    # distinct URLs with answers of one size.
+    urls = [f"/api/events?page_size=1&tag={i:03d}" for i in range(60)]
+    with TestClient(create_app(str(db), cache_mb=0)) as plain:
+        size = len(plain.get(urls[0]).content)
+    limit = 10 * (size + 500)  # room for about ten answers
+    with TestClient(create_app(str(db), cache_mb=limit / (1 << 20))) as c:
+        cache = c.app.state.cache
+        for u in urls:
+            assert c.get(u).headers["x-cache"] == "miss"
+            assert cache.bytes <= limit
+        assert 5 <= len(cache.entries) <= 20
+        kept = [dict(k[1])["tag"] for k in cache.entries]
+        assert kept == [f"{i:03d}" for i in range(60 - len(kept), 60)]  # the newest
+        assert c.get(urls[0]).headers["x-cache"] == "miss"  # the oldest went first
+        assert c.get(urls[-1]).headers["x-cache"] == "hit"
+        # least recently *used* goes first: a hit moves an entry to the back
+        oldest = urls[60 - len(kept) + 1]
+        assert c.get(oldest).headers["x-cache"] == "hit"
+        c.get("/api/events?page_size=1&tag=new")
+        assert c.get(oldest).headers["x-cache"] == "hit"
+        # an answer over an eighth of the cache is never kept
+        big = c.get("/api/events?page_size=500")
+        assert len(big.content) > limit / 8
+        assert c.get("/api/events?page_size=500").headers["x-cache"] == "miss"
+        assert cache.bytes <= limit
+
+
+def test_serve_with_two_workers_answers(tmp_path, db):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "dyadwatch", "serve", "--db", str(db),
+                             "--port", str(port), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        assert r.status_code == 200 and r.json()["stories"] == 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

@@ -752,11 +752,15 @@ def forecast_cmd(a: str, b: str, db: str, horizon: int, as_of: Date | None, dire
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (the default is reachable from this machine only).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve_cmd(db: str, host: str, port: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (for free cores); each opens the file read-only.")
+@click.option("--cache-mb", type=click.FloatRange(0, 4096), default=64, show_default=True,
+              help="Memory for cached JSON answers, per worker (0: no cache).")
+def serve_cmd(db: str, host: str, port: int, workers: int, cache_mb: float) -> None:
     """Serve the web dashboard and JSON API over the database, opened read-only."""
     from dyadwatch.web.server import serve
 
-    serve(db, host, port)
+    serve(db, host, port, workers=workers, cache_mb=cache_mb)
 
 
 main.add_command(forecast_bench)

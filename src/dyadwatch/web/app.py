@@ -36,10 +36,12 @@ from dyadwatch.errors import UserError
 from dyadwatch.ontology.cameo import QUAD_CLASS_NAMES
 from dyadwatch.store.db import SCHEMA_VERSION
 from dyadwatch.web import queries
+from dyadwatch.web.cache import AnswerCache, ResponseCache
 
 HERE = Path(__file__).resolve().parent
 MAX_PAGE_SIZE = 500
 MAX_LIMIT = 200
+DEFAULT_CACHE_MB = 64
 log = logging.getLogger("dyadwatch.web")
 
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -157,9 +159,11 @@ def _validation_message(err: dict[str, Any]) -> dict[str, Any]:
     return {"where": where, "message": msg}
 
 
-def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
+def create_app(db: str, *, allowed_hosts: list[str] | None = None,
+               cache_mb: float = DEFAULT_CACHE_MB) -> FastAPI:
     """The dashboard app over ``db``. ``allowed_hosts`` guards against DNS rebinding
-    (default: 127.0.0.1 and localhost only; ["*"] turns the check off)."""
+    (default: 127.0.0.1 and localhost only; ["*"] turns the check off). ``cache_mb`` bounds
+    the cache of JSON answers (web.cache; 0 turns it off)."""
     root_con = open_read_only(db)
     queries.build_month_aggregate(root_con)
     local = threading.local()
@@ -188,6 +192,9 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None) -> FastAPI:
     app.state.db = db
     app.state.connection = root_con
     local_names = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    # Added first, so innermost: behind the Host check and the security headers.
+    app.state.cache = AnswerCache(max_bytes=int(cache_mb * (1 << 20)))
+    app.add_middleware(ResponseCache, cache=app.state.cache)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or local_names)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(quad_names=QUAD_CLASS_NAMES, version=__version__)
