@@ -263,3 +263,23 @@ def test_under_siege_by_gives_the_subject_as_target():
 def test_a_quantity_noun_passes_to_its_of_phrase():
     got = triples("A total of twenty rockets fired by Russian jets hit a hospital in Aleppo.")
     assert ("RUSMIL", "SYR", "190") in got
+
+
+def test_talks_with_a_partner_go_in_the_grammatical_direction():
+    got = triples("The Kenyan president held talks with the Ugandan president.")
+    assert ("KENGOV", "UGAGOV", "040") in got
+    assert ("UGAGOV", "KENGOV", "040") not in got
+    # Both as subjects: each toward the other.
+    got = triples("Kenya and Uganda signed an agreement.")
+    assert ("KEN", "UGA", "057") in got and ("UGA", "KEN", "057") in got
+
+
+def test_accepting_an_invitation_to_meet_is_an_intent():
+    got = triples("The Chinese president accepted an invitation to meet the Japanese premier.")
+    assert ("CHNGOV", "JPNGOV", "036") in got
+    assert not any(c == "044" for _, _, c in got)
+
+
+def test_pushing_for_an_event_is_no_event():
+    got = triples("The UN pushed for a ceasefire between Armenia and Azerbaijan.")
+    assert not any(s == "IGOUNO" and c.startswith("08") for s, _, c in got)

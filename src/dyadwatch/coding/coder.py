@@ -469,8 +469,11 @@ class Coder:
         confidence = 0.9 - (0.1 if noun_rule else 0.0) - 0.05 * min(link.hops, 3)
         if targets:
             pairs = [(s, t) for s in sources for t in targets]
-            # "A met B" goes both ways; "A expressed readiness to meet B" is A's alone.
-            if pattern.recip and not link.frames:
+            # "A met B" goes both ways; "A expressed readiness to meet B" is A's alone, and
+            # so are "A held talks with B", "A signed an agreement with B": a light verb's
+            # event noun with its partner in a "with" phrase goes in the grammatical
+            # direction.
+            if pattern.recip and not link.frames and not pattern.obj:
                 pairs += [(t, s) for s, t in pairs]
         else:
             # "A and B agreed to maintain contact": each toward the other.
