@@ -6,8 +6,10 @@ code a careful annotator expects; the texts are read from ``../shared/data`` whe
 runs (nothing of them is in the repository). Each story is parsed with the real spaCy
 pipeline and its mentions are resolved in text order with one story context
 (:func:`dyadwatch.actors.lookup.resolve_mentions`), so pronouns and definite
-descriptions resolve from what came before. Places go through the geolocation
-function ``locate_text(text, date)`` of ``dyadwatch.places`` when that module exists.
+descriptions resolve from what came before. Places are resolved span by span with
+``dyadwatch.places.resolve_place_spans(text, date, spans)`` (each labelled span as a place
+name, in its story's context); where only the event locator ``locate_text(text, date)``
+exists, a label is scored against the located place that overlaps it most.
 
 Printed per category: mentions, country accuracy (the first three letters of the code:
 the country, or IGO/NGO/IMG for international bodies and groups), full-code accuracy
@@ -39,6 +41,7 @@ _PLACE_KEYS = {"id", "corpus", "story", "start", "end", "country"}
 # Where the geolocation function may live (it is being built alongside this script).
 PLACE_MODULES = ("dyadwatch.places", "dyadwatch.places.locate", "dyadwatch.actors.places")
 PLACE_FUNCTION = "locate_text"
+PLACE_SPANS_FUNCTION = "resolve_place_spans"
 
 
 class LabelError(ValueError):
@@ -283,6 +286,35 @@ def evaluate_places(labels: list[Label], stories: dict[str, dict],
                                    if _field(best, *names) is not None}})
 
 
+def evaluate_place_spans(labels: list[Label], stories: dict[str, dict],
+                         resolve: Callable[[str, Date | None, list[tuple[int, int]]],
+                                           list[Any]],
+                         result: Result) -> None:
+    """Score each labelled place against its own span resolved as a place name.
+
+    ``resolve(text, date, spans)`` returns, per ``(start, end)`` span of ``text``, the place
+    (a dict or an object with ``country`` or ``location_country``) or None.
+    """
+    by_story: dict[str, list[Label]] = defaultdict(list)
+    for lab in labels:
+        if _check_text(lab, stories.get(lab.story), result):
+            by_story[lab.story].append(lab)
+    for story_id, labs in by_story.items():
+        record = stories[story_id]
+        text, shift = _text_and_shift(record)
+        got = resolve(text, _story_date(record),
+                      [(lab.start - shift, lab.end - shift) for lab in labs])
+        for lab, place in zip(labs, got, strict=True):
+            country = _field(place, "country", "location_country") if place else None
+            located = None if place is None else {
+                k: _field(place, *names) for k, names in _LOCATED.items()
+                if _field(place, *names) is not None}
+            if located is not None and _field(place, "location_rule"):
+                located["rule"] = _field(place, "location_rule")
+            result.add(lab, country, place=True,
+                       detail={"text": record["text"][lab.start:lab.end], "located": located})
+
+
 def find_locator() -> tuple[Callable | None, str]:
     """The geolocation function if it is installed, and where it was looked for."""
     for name in PLACE_MODULES:
@@ -294,6 +326,19 @@ def find_locator() -> tuple[Callable | None, str]:
         if callable(fn):
             return fn, f"{name}.{PLACE_FUNCTION}"
     return None, " or ".join(f"{m}.{PLACE_FUNCTION}" for m in PLACE_MODULES)
+
+
+def find_span_resolver() -> Callable | None:
+    """The place-span resolver (``resolve_place_spans``) if it is installed."""
+    for name in PLACE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        fn = getattr(module, PLACE_SPANS_FUNCTION, None)
+        if callable(fn):
+            return fn
+    return None
 
 
 def _real_resolver() -> Resolve:
@@ -361,7 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     result = Result()
     evaluate_actors(actors, stories, _real_resolver(), result)
     place_note = None
-    if places:
+    spans = find_span_resolver() if places else None
+    if spans is not None:
+        evaluate_place_spans(places, stories, spans, result)
+    elif places:
         locate, where = find_locator()
         if locate is None:
             place_note = (f"places: {len(places)} labels, figures pending: {where} "

@@ -136,6 +136,49 @@ def test_places_may_come_as_objects_with_a_nested_place(tiny: tuple[Path, Path])
     assert result.errors[0]["located"] == {"name": "Berlin", "country": "USA"}
 
 
+def test_place_spans_are_resolved_one_by_one(tiny: tuple[Path, Path]) -> None:
+    from types import SimpleNamespace
+
+    data, labels = tiny
+    at = STORY.index("Russia")
+    _write(labels / "places.jsonl", [
+        {"id": "p1", "corpus": CORPUS, "story": "s1", "start": at, "end": at + 6,
+         "country": "RUS"},
+        {"id": "p2", "corpus": CORPUS, "story": "s1", "start": STORY.index("Berlin"),
+         "end": STORY.index("Berlin") + 6, "country": "DEU"},
+        {"id": "p3", "corpus": CORPUS, "story": "s1", "start": STORY.index("Kremlin"),
+         "end": STORY.index("Kremlin") + 7, "country": "RUS"}])
+    places = actor_eval.load_labels(labels / "places.jsonl", "place")
+    stories = actor_eval.read_stories(data, places)
+    calls = []
+
+    def resolve(text: str, day: object, spans: list[tuple[int, int]]) -> list:
+        calls.append((str(day), [text[s:e] for s, e in spans]))
+        return [{"location": "Russia", "location_country": "RUS", "location_rule": "span:country"},
+                SimpleNamespace(country="USA", name="Berlin", geonames_id=None), None]
+
+    result = actor_eval.Result()
+    actor_eval.evaluate_place_spans(places, stories, resolve, result)
+    assert calls == [("2016-12-30", ["Russia", "Berlin", "Kremlin"])]
+    assert result.tallies["place"].to_dict() == {"n": 3, "country_acc": 0.3333,
+                                                 "code_acc": 0.3333}
+    assert [(e["id"], e["got"], e["located"]) for e in result.errors] == [
+        ("p2", "USA", {"name": "Berlin", "country": "USA"}), ("p3", None, None)]
+
+
+def test_without_the_span_resolver_places_are_scored_with_the_locator(
+        tiny: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    data, labels = tiny
+    monkeypatch.setattr(actor_eval, "PLACE_SPANS_FUNCTION", "absent_function")
+    assert actor_eval.find_span_resolver() is None
+    assert actor_eval.main(["--data", str(data), "--labels", str(labels),
+                            "--format", "json"]) == 0
+    scores = json.loads(capsys.readouterr().out)["scores"]
+    # dyadwatch.places.locate_text places "in Berlin" in Germany.
+    assert scores["place"] == {"n": 1, "country_acc": 1.0, "code_acc": 1.0}
+
+
 def test_a_changed_text_is_skipped_not_scored(tiny: tuple[Path, Path]) -> None:
     data, labels = tiny
     actors = actor_eval.load_labels(labels / "actors.jsonl", "actor")
@@ -159,7 +202,7 @@ def test_run_on_a_tiny_corpus_with_the_real_pipeline(tiny: tuple[Path, Path], tm
     assert scores["actors"]["n"] == 4
     assert scores["country"] == {"n": 2, "country_acc": 0.5, "code_acc": 0.5}
     assert scores["sector"]["code_acc"] == 1.0 and scores["person"]["code_acc"] == 1.0
-    # The real locator (dyadwatch.places.locate_text) places "in Berlin" in Germany.
+    # The real span resolver (dyadwatch.places.resolve_place_spans) places Berlin in Germany.
     assert scores["place"] == {"n": 1, "country_acc": 1.0, "code_acc": 1.0}
     wrong = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
     assert [(e["id"], e["expected"], e["got"]) for e in wrong] == [("a4", "CHNGOV", "RUSGOV")]

@@ -12,7 +12,7 @@ import pytest
 import dyadwatch
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.coding.pipeline import code_chunk
-from dyadwatch.places import locate_text
+from dyadwatch.places import locate_text, resolve_place_spans
 from dyadwatch.places.gazetteer import fold, load_gazetteer
 from dyadwatch.store.db import SCHEMA_VERSION, Store
 from dyadwatch.stories import Story
@@ -181,6 +181,105 @@ def test_locate_text_gives_offsets_into_the_text():
     assert [r["sentence_index"] for r in rows] == [0, 1]
     assert set(rows[0]) == {"text", "sentence_index", "start_char", "end_char", "role",
                             "admin1", *LOCATION_FIELDS}
+
+
+# -- given spans as place names -------------------------------------------------------------
+
+
+def _spans(text: str, *names: str, day: str = "2020-06-15") -> list[dict]:
+    spans = []
+    for name in names:
+        at = text.index(name)
+        spans.append((at, at + len(name)))
+    rows = resolve_place_spans(text, day, spans)
+    assert all(r is not None for r in rows)
+    return rows  # type: ignore[return-value]
+
+
+def _got(rows: list[dict]) -> list[tuple]:
+    return [(r["text"], r["location_country"], r["location_rule"]) for r in rows]
+
+
+def test_a_subject_place_is_resolved_when_its_span_is_given():
+    text = "Syria rejected the plan on Monday, its foreign ministry said."
+    assert locate_text(text) == []  # an actor for the event locator, not a place
+    (row,) = _spans(text, "Syria")
+    assert (row["location"], row["location_country"], row["location_rule"]) == (
+        "Syria", "SYR", "span:country")
+    assert row["latitude"] == load_gazetteer().capitals["SYR"].latitude
+    assert set(row) == {"text", "sentence_index", "start_char", "end_char", "role", "admin1",
+                        *LOCATION_FIELDS}
+
+
+def test_the_province_of_a_city_and_a_possessive():
+    rows = _spans("Rebels launched an offensive on the province of Latakia last week. Shelling "
+                  "hit Idlib's countryside and the border between Aleppo and Raqqa province.",
+                  "Latakia", "Idlib", "Aleppo", "Raqqa")
+    assert [(r["location"], r["location_country"]) for r in rows] == [
+        ("Latakia", "SYR"), ("Idlib", "SYR"), ("Aleppo", "SYR"), ("Ar Raqqah", "SYR")]
+    assert all(r["geonames_id"] is not None for r in rows)
+    # A span that is the event locator's own mention keeps the locator's answer.
+    text = "Syrian troops attacked rebels near Aleppo."
+    (row,) = _spans(text, "Aleppo")
+    assert {k: row[k] for k in LOCATION_FIELDS} == {
+        k: locate_text(text)[0][k] for k in LOCATION_FIELDS}
+
+
+def test_regions_known_by_other_spellings_or_from_the_areas_file():
+    rows = _spans("Fighting spread across Eastern Ghouta and the Qalamoun mountains, and "
+                  "Iraqi forces moved into Anbar.", "Eastern Ghouta", "Qalamoun", "Anbar")
+    assert [(r["location"], r["location_country"]) for r in rows] == [
+        ("Eastern Ghouta", "SYR"), ("Qalamoun", "SYR"), ("Al Anbār", "IRQ")]
+    assert rows[2]["location_rule"].endswith(":region") and rows[2]["admin1"] == "Al Anbār"
+
+
+def test_an_unknown_neighbourhood_takes_the_country_of_the_places_around_it():
+    gaz = load_gazetteer()
+    assert not gaz.city_candidates("bustan al-qasr") and not gaz.loose_candidates("bustan al-qasr")
+    (row,) = _spans("Syrian troops shelled rebel positions in Aleppo on Monday. Residents of "
+                    "the Bustan al-Qasr neighbourhood said three people died.", "Bustan al-Qasr")
+    assert _got([row]) == [("Bustan al-Qasr", "SYR", "nearby-country")]
+    assert (row["latitude"], row["longitude"], row["geonames_id"]) == (None, None, None)
+    (row,) = _spans("The army says it has taken Aleppo. Rebels held the village of Kafr Nasih "
+                    "in Aleppo province.", "Kafr Nasih")
+    assert _got([row]) == [("Kafr Nasih", "SYR", "sentence-country")]
+
+
+def test_an_unknown_place_far_from_other_places_takes_the_story_country():
+    text = ("Syrian troops shelled rebel positions in Aleppo and Homs on Monday. The army said "
+            "it had destroyed ten tanks. Opposition leaders called for talks. The government "
+            "refused. Families fled the Bustan al-Qasr neighbourhood overnight. Later, "
+            "soldiers entered Bustan al-Qasr.")
+    first = text.index("Bustan")
+    second = text.index("Bustan", first + 1)
+    rows = resolve_place_spans(text, None, [(first, first + 14), (second, second + 14)])
+    assert [(r["location_country"], r["location_rule"]) for r in rows] == [  # type: ignore[index]
+        ("SYR", "story-country"), ("SYR", "story-country")]
+
+
+def test_no_country_is_guessed_for_an_unknown_place_of_a_two_country_story():
+    rows = _spans("Lebanese troops clashed with militants near Beirut, and Libyan forces fought "
+                  "near Benghazi. Families fled the village of Kafr Qouq overnight.", "Kafr Qouq")
+    assert _got(rows) == [("Kafr Qouq", None, None)]
+    # Nor a country for what is no place: a person, a day.
+    rows = _spans("Syrian troops shelled rebel positions in Aleppo on Monday. Ahmad Khalil, a "
+                  "doctor, said three people died.", "Ahmad Khalil", "Monday")
+    assert _got(rows) == [("Ahmad Khalil", None, None), ("Monday", None, None)]
+
+
+def test_a_namesake_in_a_two_country_story_follows_its_qualifier_or_its_neighbours():
+    text = ("Lebanese and Libyan envoys met in Cairo on Monday. Gunmen attacked a bank in "
+            "Tripoli, Lebanon, the next day. Tripoli's mayor condemned the attack.")
+    rows = _spans(text, "Tripoli", "Tripoli's")
+    assert rows[0]["location_country"] == "LBN" and rows[0]["location_rule"] == "prep:qualifier"
+    assert rows[1]["text"] == "Tripoli"
+    libya = _spans("Libyan and Lebanese envoys met in Cairo on Monday. Gunmen attacked a bank "
+                   "in Tripoli, Libya.", "Tripoli")
+    assert libya[0]["location_country"] == "LBY"
+
+
+def test_a_span_that_covers_no_word_gives_none():
+    assert resolve_place_spans("Aleppo was quiet.  Homs too.", None, [(17, 18), (0, 6)])[0] is None
 
 
 # -- store and exports ---------------------------------------------------------------------

@@ -191,6 +191,13 @@ class Gazetteer:
             country = self.iso3.get(sub.country_code)
             if country is not None and len(fold(sub.name)) > 3:
                 self._add(self.admin1, fold(sub.name), Place(ADMIN1, sub.name, country))
+        # Spelling-blind names of subdivisions: "Anbar" for Al Anbār, "Hama" for Ḩamāh.
+        self.admin1_loose: dict[str, list[Place]] = {}
+        for places in self.admin1.values():
+            for place in places:
+                key = loose(fold(place.name))
+                if key:
+                    self._add(self.admin1_loose, key, place)
         # Areas the city list lacks.
         self.areas: dict[str, Place] = {}
         for row in _table("areas.tsv"):
@@ -218,6 +225,10 @@ class Gazetteer:
         if qualifier:
             found += self.qualifiers_only.get(key, [])
         return found
+
+    def admin1_loose_candidates(self, key: str) -> list[Place]:
+        """Subdivisions whose name is spelt alike ("Anbar" for Al Anbar), see :func:`loose`."""
+        return list(self.admin1_loose.get(loose(key), [])) if key else []
 
     def describe(self, geonames_id: int | None) -> Place | None:
         """The place with this GeoNames id (city, country or US state), if the gazetteer

@@ -23,7 +23,10 @@ A name is resolved by the first rule that applies; the rule is reported:
 * ``population`` -- else the biggest city of that name: its population, and how many
   alternate names GeoNames knows it by (the languages that name it), so that Geneva,
   Illinois does not win in a story about the United States;
-* ``region`` -- a state or province alone ("in Texas").
+* ``region`` -- a state or province alone ("in Texas"; spelt alike: "Anbar" for Al Anbār).
+
+:mod:`dyadwatch.places.spans` resolves names anywhere in a story (given as character
+spans) with these rules, and places a name no gazetteer holds by its neighbours.
 
 An event takes the place of its own clause first (a mention inside the predicate's
 subtree: ``clause``), else one elsewhere in its sentence (``sentence``), else the story's
@@ -356,7 +359,7 @@ class Resolver:
             # A name the model took for an organisation or a person must be a city's own
             # name, or one in a country of the story ("in Hama" in a story about Syria).
             cities = [c for c in cities if c[1] or _bonus(c[0].country, ctx) > 0]
-        if m.label not in ("GPE", "LOC", "FAC") and m.role != "dateline":
+        if m.label not in ("GPE", "LOC", "FAC") and m.role not in ("dateline", "span"):
             # Nor a place name the model did not see: "the Union" is no town of Union, NJ.
             cities = [c for c in cities if c[0].names >= 10]
         if ctx.actors or ctx.story:
@@ -373,7 +376,7 @@ class Resolver:
         named = [p for p in gaz.countries.values() if fold(p.name) == m.key]
         if named:
             return _location(named[0], "country")
-        regions = gaz.admin1_candidates(m.key)
+        regions = gaz.admin1_candidates(m.key) or gaz.admin1_loose_candidates(m.key)
         if regions:
             best = max(regions, key=lambda p: _bonus(p.country, ctx))
             return _location(best, "region", admin1=best.name)
@@ -500,6 +503,7 @@ class StoryPlaces:
         self.resolver = Resolver(gazetteer)
         self.doc = doc
         self.mentions: dict[int, list[Mention]] = {}
+        self.matches: dict[int, dict[int, Match]] = {}  # the actor dictionary's, by sentence
         self.countries: Counter[str] = Counter()
         self.dateline = dateline(doc.text)
         self._story_place: tuple[Location, str] | None | bool = False
@@ -515,6 +519,7 @@ class StoryPlaces:
                     break
         found = sentence_mentions(sent, index, matches)
         self.mentions[index] = found
+        self.matches[index] = matches
         return found
 
     def add_countries(self, countries: Iterable[str | None]) -> None:
