@@ -183,9 +183,13 @@ class ActorDictionary:
         while i < n:
             best: Match | None = None
             # Each path keeps the token texts as matched, for the case check.
-            frontier: list[tuple[dict, int, bool]] = [(self._trie, i, False)]
+            # A path also counts the tokens it matched by another form than the text
+            # (lemma, possessive): of two matches of one length, the fewer wins ("the
+            # Americas" as written, not "America" by the lemma).
+            frontier: list[tuple[dict, int, bool, int]] = [(self._trie, i, False, 0)]
+            best_cost = 0
             while frontier:
-                node, j, last = frontier.pop()
+                node, j, last, cost = frontier.pop()
                 end_entries = node.get(_END)
                 if end_entries and j > i:
                     ok = [
@@ -197,22 +201,23 @@ class ActorDictionary:
                     # before the undated one it shares a name with (Moscow).
                     if day is not None:
                         ok.sort(key=lambda e: e.valid_from is None and e.valid_to is None)
-                    if ok and (best is None or j > best.end):
-                        best = Match(i, j, ok)
+                    if ok and (best is None or j > best.end
+                               or (j == best.end and cost < best_cost)):
+                        best, best_cost = Match(i, j, ok), cost
                 if j >= n or last:
                     continue
-                forms = {texts[j].lower(), lemmas[j].lower()}
+                text, lemma = texts[j].lower(), lemmas[j].lower()
                 grown = False
-                for form in forms:
+                for form, extra in ((text, 0), (lemma, 1)):
                     child = node.get(form)
-                    if child is not None:
-                        frontier.append((child, j + 1, False))
+                    if child is not None and (extra == 0 or lemma != text):
+                        frontier.append((child, j + 1, False, cost + extra))
                         grown = True
                 final = finals[j] if j < len(finals) else None
                 if not grown and final:
                     child = node.get(final.lower())
                     if child is not None:
-                        frontier.append((child, j + 1, True))
+                        frontier.append((child, j + 1, True, cost + 1))
             if best is not None:
                 matches.append(best)
                 i = best.end

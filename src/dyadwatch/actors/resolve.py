@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
+from functools import lru_cache
+from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
@@ -31,6 +33,7 @@ from dyadwatch.actors.dictionary import (
     ActorDictionary,
     Entry,
     Match,
+    read_table,
 )
 
 # Dependents that belong to the noun phrase of an actor.
@@ -57,6 +60,7 @@ class Actor:
     end: int
     person: bool = False
     via: str = ""  # "", "memory" (a name seen before), "coref" (pronoun or description)
+    group: bool = False  # a named organisation or group, or a "<country>-led" coalition
 
     @property
     def label(self) -> str:
@@ -198,10 +202,19 @@ class Resolver:
         found: list[Match] = []
         for t in tokens:
             m = matches.get(t.i)
-            if m is not None and m not in found and all(i in idx for i in range(m.start, m.end)):
+            if m is not None and m not in found and all(
+                    i in idx or head.doc[i].is_space for i in range(m.start, m.end)):
                 found.append(m)
-        head_match = matches.get(head.i) if matches.get(head.i) in found else None
         doc = head.doc
+        # An organisation's acronym the parser took for a verb right before the phrase
+        # ("IS fighters began ...", IS read as "is") belongs to it.
+        before = matches.get(tokens[0].i - 1) if tokens[0].i > 0 else None
+        if before is not None and before not in found and before.end == tokens[0].i \
+                and any(e.kind == ORG for e in before.entries) \
+                and all(doc[k].pos_ in ("AUX", "VERB") for k in range(before.start, before.end)):
+            found.insert(0, before)
+            tokens = [doc[k] for k in range(before.start, before.end)] + tokens
+        head_match = matches.get(head.i) if matches.get(head.i) in found else None
         span = doc[tokens[0].i : tokens[-1].i + 1]
         text = _trim(span)
         is_person = head.ent_type_ == "PERSON" or (
@@ -215,7 +228,10 @@ class Resolver:
                 # ... and "<country>-led <anything>" is that country ("Saudi-led coalition").
                 led = _led_by(tokens, found)
                 if led is not None:
-                    return Actor(led, led, None, text, span.start, span.end)
+                    return Actor(led, led, None, text, span.start, span.end, group=True)
+                # "the group", "the monitor": the latest named group of the story.
+                if not found and head.lemma_.lower() in _group_nouns():
+                    return self._group_description(head, ctx, text, span)
         if head_match is None and not is_person:
             if head.pos_ == "PROPN" and not found:
                 return self._remembered(head, ctx, text)
@@ -241,7 +257,7 @@ class Resolver:
             e = _nearest(found, head, ORG)
             if e is not None:
                 actor = Actor(e.code or "IGO", e.country, e.sector, text, span.start, span.end,
-                              person=is_person)
+                              person=is_person, group=not is_person)
                 if ORG in head_kinds and not is_person and head_match is not None \
                         and head_match.end - head_match.start > 1 and head.text[:1].isupper():
                     # "the Observatory" later in the story is the Syrian Observatory.
@@ -282,6 +298,11 @@ class Resolver:
                 described = {t.i for c in head.children if c.dep_ == "appos" for t in c.subtree}
                 pool = [m for m in found if m.start not in described]
             sector_entry = _nearest(pool, head, SECTOR)
+            if sector_entry is not None and sector_entry.role == WEAK:
+                # "Defence Ministry spokesman Ivan Petrov": the spokesman's institution.
+                inner = _nearest([m for m in pool if sector_entry not in m.entries], head, SECTOR)
+                if inner is not None and inner.sector and inner.role != WEAK:
+                    sector_entry = inner
             if sector_entry is not None and sector_entry.sector:
                 sector = sector_entry.sector
             elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
@@ -375,6 +396,17 @@ class Resolver:
             return None
         return replace(pool[-1], text=head.text, start=head.i, end=head.i + 1, via="coref")
 
+    def _group_description(
+        self, head: Token, ctx: StoryContext, text: str, span: Span
+    ) -> Actor | None:
+        dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
+        if not dets & {"the", "this", "that"}:
+            return None
+        for prior in reversed(ctx.mentions):
+            if prior.group:
+                return replace(prior, text=text, start=span.start, end=span.end, via="coref")
+        return None
+
     def _description(
         self, head: Token, sector: str, ctx: StoryContext, text: str, span: Span
     ) -> Actor | None:
@@ -383,10 +415,20 @@ class Resolver:
         dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
         if not dets & {"the", "its", "his", "her", "their", "this", "that"}:
             return None
+        # "the Korean government" names a nationality the dictionary does not know: it is
+        # not the last government mentioned.
+        if any(t.ent_type_ in ("NORP", "GPE") and t.i != head.i for t in span):
+            return None
         for prior in reversed(ctx.mentions):
             if prior.sector == sector and prior.country:
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
+
+
+@lru_cache(maxsize=1)
+def _group_nouns() -> frozenset[str]:
+    text = resources.files("dyadwatch.actors").joinpath("data/group_nouns.tsv").read_text("utf-8")
+    return frozenset(row["noun"].lower() for row in read_table(text))
 
 
 def _in_apposition(head: Token, m: Match) -> bool:
