@@ -283,3 +283,14 @@ def test_accepting_an_invitation_to_meet_is_an_intent():
 def test_pushing_for_an_event_is_no_event():
     got = triples("The UN pushed for a ceasefire between Armenia and Azerbaijan.")
     assert not any(s == "IGOUNO" and c.startswith("08") for s, _, c in got)
+
+
+def test_an_event_in_a_circumstance_phrase_is_not_the_subjects():
+    got = triples("Qatar sent condolences to Egypt following the attack on Egyptian police.")
+    assert ("QAT", "EGY", "018") in got
+    assert not any(s == "QAT" and c[:2] in ("18", "19") for s, _, c in got)
+
+
+def test_an_avenged_killing_is_not_the_avengers():
+    got = triples("The Jordanian army is avenging the killing of Egyptian soldiers.")
+    assert not any(s.startswith("JOR") and c.startswith("18") for s, _, c in got)

@@ -59,6 +59,9 @@ _FRAME_LINKS = {"xcomp", "ccomp", "acl", "pcomp", "prep"}
 _MAX_HOPS = 6
 # Prepositions of an agentless passive that name an instrument ("killed in shelling").
 _INSTRUMENT_PREPS = {"in", "during", "amid", "by"}
+# Prepositions that set an event noun in the circumstances of another event.
+_CIRCUMSTANCE = {"after", "following", "before", "amid", "despite", "since", "during",
+                 "ahead", "prior"}
 # Roots whose object's owner is the target of a bare verb ("shelled Libyan positions");
 # elsewhere the owner is not ("defended Germany's decision").
 _FORCE_ROOTS = {"15", "16", "17", "18", "19", "20"}
@@ -95,6 +98,8 @@ class Coder:
         self.gazetteer = gazetteer or load_gazetteer()
         self._frame_triggers = {t for f in self.frames for t in f.triggers}
         self.arguments = load_arguments()
+        # Verbs that judge an event they govern as an object ("avenged the killing of").
+        self._judges = {t for f in self.frames if f.name == "judge" for t in f.triggers}
         # The sentence being coded: its places, by the doc token indices they cover.
         self._places: StoryPlaces | None = None
         self._place_at: dict[int, Mention] = {}
@@ -304,6 +309,8 @@ class Coder:
     # -- nouns -----------------------------------------------------------------------------
 
     def _code_noun(self, noun: Token, matches: dict[int, Match], ctx: StoryContext) -> list[tuple]:
+        if noun.dep_ == "dobj" and noun.head.lemma_.lower() in self._judges:
+            return []  # "avenging the killing of X": the killing is not the avenger's
         mods = _modifiers(noun)
         link = _link(noun, self._frame_triggers)
         for pattern in self.patterns.nouns[noun.lemma_.lower()]:
@@ -316,6 +323,9 @@ class Coder:
                    and not c.lower_.startswith("anti")
                    or c.dep_ == "poss" and c.pos_ != "PRON"]
             sources = self._actors(own, matches, ctx)
+            # "sent condolences following the assault in Kabul": an event named in a
+            # circumstance is not the subject's.
+            circumstance = noun.dep_ == "pobj" and noun.head.lower_ in _CIRCUMSTANCE
             if not sources:
                 # "the bombardment by the regime", "air strikes by the coalition", also
                 # where "by" hangs off the target ("the shelling of Homs by X") or the
@@ -328,7 +338,8 @@ class Coder:
                                         if c.dep_ == "prep" and c.lower_ == "by"
                                         for g in c.children if g.dep_ == "pobj"],
                                        matches, ctx, subject=True)
-            if not sources and link.subject is not None and not link.passive:
+            if not sources and link.subject is not None and not link.passive \
+                    and not circumstance:
                 sources = self._actors([link.subject], matches, ctx, subject=True)
             if not sources:
                 continue
