@@ -166,6 +166,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
     the cache of JSON answers (web.cache; 0 turns it off)."""
     root_con = open_read_only(db)
     queries.build_month_aggregate(root_con)
+    months = queries.MonthIndex(root_con)
     local = threading.local()
 
     def con() -> duckdb.DuckDBPyConnection:
@@ -308,8 +309,8 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
                    normalise: bool = False) -> JSONResponse:
         check_dates(date_from, date_to)
         if queries.month_aligned(a, b, by, date_from, date_to, normalise):
-            rows = call(queries.series_from_months, con(), a, b, by=by, date_from=date_from,
-                        date_to=date_to, direction=direction)
+            rows = call(months.series, a, b, by=by, date_from=date_from, date_to=date_to,
+                        direction=direction)
         else:
             rows = queries.records(call(dyad_series, con(), a, b, by=by, date_from=date_from,
                                         date_to=date_to, direction=direction,
