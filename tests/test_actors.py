@@ -319,3 +319,35 @@ def test_an_unknown_nationality_is_not_the_last_government(story):
 )
 def test_dated_demonyms_and_more_sector_nouns(resolve, text, day, code):
     assert resolve(text, day).code == code
+
+
+def test_pronouns_prefer_a_known_actor_after_an_unknown_subject(story):
+    text = ("The raid answered al-Nusra's attack on the village, when it burned several "
+            "houses.")
+    assert story(text, ["al-Nusra", "it"], date(2015, 2, 1)) == ["SYRINSALQ", "SYRINSALQ"]
+
+
+def test_pronouns_prefer_the_subject_within_a_sentence(story):
+    text = "Kohl will assure Mitterrand that he will not sign the treaty."
+    assert story(text, ["Kohl", "Mitterrand", "he"], date(1988, 5, 1)) == [
+        "DEUGOV", "FRAGOV", "DEUGOV"]
+
+
+def test_family_names_written_first_are_remembered(story):
+    text = ("Chinese trade envoy Zhou Weiming arrived on Monday. Zhou said talks would "
+            "last two days.")
+    assert story(text, ["Zhou Weiming", "Zhou said"]) == ["CHNGOV", "CHNGOV"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Ugandan military units", "UGAMIL"),
+        ("units of the Ugandan armed forces", "UGAMIL"),
+        ("Syrian rebel fighters", "SYRREB"),
+        ("Syrian opposition forces", "SYRREB"),
+        ("the U.S. Central Command", "USAMIL"),
+    ],
+)
+def test_more_modifiers_and_armed_opposition(resolve, text, code):
+    assert resolve(text).code == code

@@ -198,6 +198,13 @@ class Resolver:
         if head.pos_ == "PRON":
             return self._pronoun(head, ctx)
         tokens = _phrase_tokens(head, matches)
+        own = matches.get(head.i)
+        if own is not None:
+            # A dictionary name is one unit however the parser split it ("al - Nusra"
+            # with "al" as the head and "Nusra" hung elsewhere).
+            have = {t.i for t in tokens}
+            tokens = sorted(tokens + [head.doc[k] for k in range(own.start, own.end)
+                                      if k not in have], key=lambda t: t.i)
         idx = {t.i for t in tokens}
         found: list[Match] = []
         for t in tokens:
@@ -359,6 +366,9 @@ class Resolver:
             if name:
                 ctx.names[" ".join(t.text for t in name).lower()] = actor
                 ctx.names[name[-1].text.lower()] = actor
+                # Family names may come first ("Tran Van-Thinh", later "Tran").
+                if len(name) > 1 and len(name[0].text) > 2:
+                    ctx.names.setdefault(name[0].text.lower(), actor)
         return actor
 
     def _remembered(self, head: Token, ctx: StoryContext, text: str) -> Actor | None:
@@ -385,13 +395,20 @@ class Resolver:
         # pronoun could be its antecedent but is no known actor, do not guess further back.
         prior = [t for t in head.sent if t.i < head.i and t.dep_ in ("nsubj", "nsubjpass")
                  and t.pos_ != "PRON"]
-        if prior and _could_refer(lower, prior[-1]) and not any(
-                a.start <= prior[-1].i < a.end for a in ctx.mentions):
-            return None
         before = [a for a in ctx.mentions
                   if sent_start <= a.start < head.i and not a.via and fits(a)]
-        pool = sorted(before, key=lambda a: a.start) or [
-            a for a in ctx.subjects if a.start < sent_start and fits(a)]
+        # ... unless a known actor comes between that subject and the pronoun ("the
+        # operation answered al-Nusra's attack, when it ...").
+        if prior and _could_refer(lower, prior[-1]) and not any(
+                a.start <= prior[-1].i < a.end for a in ctx.mentions) and not any(
+                a.start > prior[-1].i for a in before):
+            return None
+        # Within the sentence a subject comes first ("Reagan will assure Chirac that he
+        # ..."), else the nearest actor before the pronoun.
+        subjects = {(a.start, a.end) for a in ctx.subjects}
+        pool = (sorted([a for a in before if (a.start, a.end) in subjects], key=lambda a: a.start)
+                or sorted(before, key=lambda a: a.start)
+                or [a for a in ctx.subjects if a.start < sent_start and fits(a)])
         if not pool:
             return None
         return replace(pool[-1], text=head.text, start=head.i, end=head.i + 1, via="coref")
@@ -438,15 +455,19 @@ def _in_apposition(head: Token, m: Match) -> bool:
 
 
 def _modifier_match(head: Token, found: list[Match]) -> Match | None:
-    """The match of the known word nearest an unknown head among the words compounded
-    with it: a sector, an organisation or an institution ("army" in "army units")."""
-    for child in sorted(head.children, key=lambda c: -c.i):
-        if child.dep_ != "compound" or child.i > head.i:
-            continue
-        for m in found:
-            if m.start <= child.i < m.end and any(
-                    e.kind in (SECTOR, ORG, MILITARY, LEGISLATURE) for e in m.entries):
-                return m
+    """The match of the known word nearest an unknown head among its modifiers: a
+    sector, an organisation or an institution ("army" in "army units", "military
+    units", "units of the armed forces")."""
+    words = [c for c in sorted(head.children, key=lambda c: -c.i)
+             if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i]
+    words += [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+              for g in c.children if g.dep_ == "pobj"]
+    # An organisation among them owns the phrase ("the FSA's special forces division").
+    for kinds in ((ORG,), (SECTOR, MILITARY, LEGISLATURE)):
+        for word in words:
+            for m in found:
+                if m.start <= word.i < m.end and any(e.kind in kinds for e in m.entries):
+                    return m
     return None
 
 
