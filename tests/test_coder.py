@@ -294,3 +294,13 @@ def test_an_event_in_a_circumstance_phrase_is_not_the_subjects():
 def test_an_avenged_killing_is_not_the_avengers():
     got = triples("The Jordanian army is avenging the killing of Egyptian soldiers.")
     assert not any(s.startswith("JOR") and c.startswith("18") for s, _, c in got)
+
+
+def test_a_quantity_object_passes_to_its_of_phrase():
+    got = triples("Turkish jets dropped a total of six bombs on Syrian villages.")
+    assert ("TURMIL", "SYR", "195") in got
+
+
+def test_owner_of_an_event_nouns_target():
+    got = triples("Russian air strikes on Syrian towns killed ten people.")
+    assert ("RUS", "SYR", "195") in got

@@ -332,6 +332,8 @@ CODED = [
     ("Iran waged cyber warfare against Israel.", "IRN", "ISR", "180"),
     ("The Pakistani army destroyed several Taliban camps.", "PAKMIL", "AFGINSTAL", "190"),
     ("Ethiopian troops imposed a blockade in Tigray.", "ETHMIL", "ETH", "191"),
+    ("Syrian government forces stepped up a campaign against Syrian rebels.", "SYRMIL", "SYRREB",
+     "190"),
 ]
 
 # Sentences that must give no event at all: economic, sports and weather uses of verbs

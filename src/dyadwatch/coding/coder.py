@@ -212,6 +212,11 @@ class Coder:
     ) -> list[tuple]:
         objects = [c for c in verb.children if c.dep_ == "dobj"]
         obj = objects[-1] if objects else None
+        if obj is not None and obj.lemma_.lower() in self.arguments.quantities:
+            # "dropped a total of three bombs on X": the object is the noun after "of".
+            of = [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
+                  for g in c.children if g.dep_ == "pobj"]
+            obj = of[0] if of else obj
         prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
         # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
         xcomps = {c.lemma_.lower() for c in verb.children
@@ -351,6 +356,9 @@ class Coder:
                 # "Ghouta has been under siege by regime forces", "came under attack"
                 target_heads = [c for c in noun.head.head.children if c.dep_ in _SUBJ]
             targets = self._actors(target_heads, matches, ctx, place=True)
+            if not targets and target_heads:
+                # "strikes on Syrian towns", "a ban on UNICEF operations"
+                targets = self._actors(_owners(target_heads), matches, ctx)
             if not targets and not _mutual(pattern, sources):
                 continue
             return self._combine(pattern, sources, targets, noun, link, noun_rule=True)
