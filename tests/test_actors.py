@@ -351,3 +351,18 @@ def test_family_names_written_first_are_remembered(story):
 )
 def test_more_modifiers_and_armed_opposition(resolve, text, code):
     assert resolve(text).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "code"),
+    [
+        ("Prime Minister Nikol Pashinyan", date(2020, 1, 5), "ARMGOV"),
+        ("Borisov", date(2016, 1, 5), "BGRGOV"),
+        ("Borisov", date(2013, 9, 5), "BGRELI"),
+        ("Pope Francis", date(2015, 1, 5), "VATREL"),
+        ("the Saudi National Guard", None, "SAUMIL"),
+        ("Libyan mercenaries", None, "LBYUAF"),
+    ],
+)
+def test_more_people_and_sector_nouns(resolve, text, day, code):
+    assert resolve(text, day).code == code
