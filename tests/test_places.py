@@ -233,19 +233,13 @@ def test_regions_known_by_other_spellings_or_from_the_areas_file():
     assert rows[2]["location_rule"].endswith(":region") and rows[2]["admin1"] == "Al Anbār"
 
 
-def test_an_unknown_neighbourhood_takes_the_country_of_the_places_around_it():
+def test_an_unknown_neighbourhood_in_a_one_country_story_takes_that_country():
     gaz = load_gazetteer()
     assert not gaz.city_candidates("bustan al-qasr") and not gaz.loose_candidates("bustan al-qasr")
     (row,) = _spans("Syrian troops shelled rebel positions in Aleppo on Monday. Residents of "
                     "the Bustan al-Qasr neighbourhood said three people died.", "Bustan al-Qasr")
-    assert _got([row]) == [("Bustan al-Qasr", "SYR", "nearby-country")]
+    assert _got([row]) == [("Bustan al-Qasr", "SYR", "story-country")]
     assert (row["latitude"], row["longitude"], row["geonames_id"]) == (None, None, None)
-    (row,) = _spans("The army says it has taken Aleppo. Rebels held the village of Kafr Nasih "
-                    "in Aleppo province.", "Kafr Nasih")
-    assert _got([row]) == [("Kafr Nasih", "SYR", "sentence-country")]
-
-
-def test_an_unknown_place_far_from_other_places_takes_the_story_country():
     text = ("Syrian troops shelled rebel positions in Aleppo and Homs on Monday. The army said "
             "it had destroyed ten tanks. Opposition leaders called for talks. The government "
             "refused. Families fled the Bustan al-Qasr neighbourhood overnight. Later, "
@@ -255,6 +249,24 @@ def test_an_unknown_place_far_from_other_places_takes_the_story_country():
     rows = resolve_place_spans(text, None, [(first, first + 14), (second, second + 14)])
     assert [(r["location_country"], r["location_rule"]) for r in rows] == [  # type: ignore[index]
         ("SYR", "story-country"), ("SYR", "story-country")]
+
+
+def test_an_unknown_place_of_a_two_country_story_takes_the_country_next_to_it():
+    two = ("Lebanese troops clashed with militants in Tripoli, Lebanon on Monday. Libyan forces "
+           "fought rebels near Benghazi and Misrata on Tuesday. ")
+    (row,) = _spans(two + "Jets struck Aleppo and Kafr Nasih overnight.", "Kafr Nasih")
+    assert _got([row]) == [("Kafr Nasih", "SYR", "linked-country")]
+    (row,) = _spans(two + "Rebels held the village of Kafr Nasih in Aleppo province.",
+                    "Kafr Nasih")
+    assert row["location_country"] == "SYR"
+    (row,) = _spans(two + "Families fled the Suq al-Jumaa district overnight.", "Suq al-Jumaa")
+    assert _got([row]) == [("Suq al-Jumaa", "LBY", "nearby-country")]
+    # A country named as an actor is no neighbour ("Turkey said"), though it is a place
+    # when its own span is asked for.
+    rows = _spans(two + "Turkey said gunmen attacked the Suq al-Jumaa district.",
+                  "Turkey", "Suq al-Jumaa")
+    assert _got(rows) == [("Turkey", "TUR", "span:country"),
+                          ("Suq al-Jumaa", "LBY", "nearby-country")]
 
 
 def test_no_country_is_guessed_for_an_unknown_place_of_a_two_country_story():

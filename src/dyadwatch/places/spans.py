@@ -14,20 +14,25 @@ A span that is also one of the locator's own mentions gets the locator's answer
 ``span:<how>`` with the locator's rules (``span:country``, ``span:unique``, ...). A name
 the gazetteer cannot place that the parse shows to be a place -- an entity the model
 labels GPE, LOC or FAC, the object of "in", "near" or "from", a name after "the village
-of" or before "neighbourhood", or one of a list of such -- takes:
+of" or before "neighbourhood", or one of a list of such -- takes, by the first rule that
+applies:
 
-* ``sentence-country`` -- the one country of the other places its sentence names
-  ("the village of X in Idlib province");
-* ``nearby-country`` -- else the one country of the places named by the sentences around
-  it (two either side: a story's paragraph on Iraq places its unknown towns in Iraq);
-* ``same-name`` -- else the country one of the rules above gave the same name elsewhere
-  in the story;
-* ``story-country`` -- else the country the story is clearly about: the country of at
-  least one of its placed names, with half of the story's votes (a placed name counts 2,
-  a country word such as "Syrian" 1) and twice those of any other country;
+* ``linked-country`` -- the one country of the placed names inside the phrase it heads
+  ("the village of X in Idlib province", "X and Aleppo");
+* ``story-country`` -- the country the story is clearly about: the country of at least
+  one of its placed names, with half of the story's votes (a placed name counts 2, a
+  country word such as "Syrian" 1) and twice those of any other country;
+* ``sentence-country`` / ``nearby-country`` -- the one country of the other places its
+  sentence names, else the sentences around it (two either side: a story's paragraph on
+  Iraq places its unknown towns in Iraq); a country's name counts here only where the
+  locator found it used as a place ("in Syria"), not as an actor ("Turkey-backed");
+* ``same-name`` -- the country one of the rules above gave the same name elsewhere in
+  the story;
 
 with no coordinates (a Damascus neighbourhood the 15,000-people city list lacks is in
-Syria, but its point is unknown).
+Syria, but its point is unknown). Placed names are those the gazetteer places: the
+locator's mentions, the other given spans, and the entities labelled GPE, LOC or FAC
+that it places in a city, region or area.
 """
 
 from __future__ import annotations
@@ -74,8 +79,8 @@ _IN_LISTS = frozenset({"and", "or", ",", "-", "al", "el", "ad", "as", "ar", "an"
 # places, and its votes (a resolved place 2, a country word 1) are at least this share of
 # all votes and this many times the next country's.
 STORY_SHARE = 0.5
-_UNKNOWN_RULES = frozenset({"sentence-country", "nearby-country", "same-name",
-                            "story-country"})
+_UNKNOWN_RULES = frozenset({"linked-country", "sentence-country", "nearby-country",
+                            "same-name", "story-country"})
 # How many sentences either side may place an unknown name ("nearby-country").
 NEARBY = 2
 STORY_LEAD = 2.0
@@ -118,7 +123,9 @@ def _parse_says_place(tok: Token) -> bool:
         return True
     if tok.dep_ in ("compound", "nmod", "appos", "poss") and _place_noun(head):
         return True  # "Jobar neighbourhood", "two villages, A and B", "Idlib's countryside"
-    return tok.dep_ == "appos" and head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPS
+    if tok.dep_ == "appos" and head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPS:
+        return True
+    return any(c.dep_ == "appos" and _place_noun(c) for c in tok.children)  # "X, a village"
 
 
 def _words_say_place(doc: Doc, start: int) -> bool:
@@ -202,26 +209,52 @@ class SpanPlaces:
         for m, loc in self.entity_places():
             placed.setdefault((m.start_char, m.end_char), (m, loc))
         context = list(placed.values())
-        # Names the gazetteer cannot place: by their neighbours, else by the same name placed
-        # by its neighbours elsewhere in the story, else by the story's country.
+        # Names the gazetteer cannot place (see the module docstring for the order).
         unknown = [i for i, (f, loc) in enumerate(zip(found, locs, strict=True))
                    if f is not None and loc is None
                    and (f[1] or _looks_like_place(self.doc, f[0].start, f[0].end))]
+        if not unknown:
+            return [self._row(f[0], loc) if f is not None else None
+                    for f, loc in zip(found, locs, strict=True)]
+        story = self.story_country(context)
         named: dict[str, str] = {}
         for i in unknown:
             m = found[i][0]  # type: ignore[index]
-            locs[i] = self._near(m, context)
+            locs[i] = self._linked(m, context)
+            if locs[i] is None and story is not None:
+                locs[i] = Location(m.text, story, None, None, None, AREA, "story-country")
+            if locs[i] is None:
+                locs[i] = self._near(m, context)
             if locs[i] is not None:
                 named.setdefault(m.key, locs[i].country)  # type: ignore[union-attr]
-        story = self.story_country(context) if unknown else None
         for i in unknown:
             m = found[i][0]  # type: ignore[index]
             if locs[i] is None and m.key in named:
                 locs[i] = Location(m.text, named[m.key], None, None, None, AREA, "same-name")
-            elif locs[i] is None and story is not None:
-                locs[i] = Location(m.text, story, None, None, None, AREA, "story-country")
         return [self._row(f[0], loc) if f is not None else None
                 for f, loc in zip(found, locs, strict=True)]
+
+    def _linked(self, m: Mention, context: list[tuple[Mention, Location]]) -> Location | None:
+        """An unknown place tied by the parse to placed names of one country: "the village
+        of X in Idlib province", "X and Aleppo" (placed names inside the phrase it heads)."""
+        if m.start < 0:
+            return None
+        top = _root(self.doc, m.start, m.end)
+        while top.head.i != top.i:  # up "the village of X", "X neighbourhood"
+            if top.dep_ == "pobj" and top.head.lower_ == "of" and _place_noun(top.head.head):
+                top = top.head.head
+            elif top.dep_ == "conj" or (  # "Aleppo and X", "X neighbourhood"
+                    top.dep_ in ("compound", "nmod", "appos") and _place_noun(top.head)):
+                top = top.head
+            else:
+                break
+        phrase = {t.i for t in top.subtree}
+        tied = {loc.country for other, loc in context
+                if other.start >= 0 and other.start_char != m.start_char
+                and other.start in phrase and not m.start <= other.start < m.end}
+        if len(tied) == 1:
+            return Location(m.text, tied.pop(), None, None, None, AREA, "linked-country")
+        return None
 
     def entity_places(self) -> list[tuple[Mention, Location]]:
         """The story's other place names: entities the model labels GPE, LOC or FAC that
@@ -254,11 +287,14 @@ class SpanPlaces:
     @staticmethod
     def _near(m: Mention, context: list[tuple[Mention, Location]]) -> Location | None:
         """An unknown place in the one country of the other places its sentence names, else
-        of those the sentences around it name (NEARBY sentences either side)."""
+        of those the sentences around it name (NEARBY sentences either side). A country's
+        name counts only where the locator found it used as a place ("in Syria"), not as an
+        actor ("Turkey-backed rebels")."""
         for reach in range(NEARBY + 1):
             near = {loc.country for other, loc in context
                     if abs(other.sentence - m.sentence) <= reach and other.role != "dateline"
-                    and other.start_char != m.start_char}
+                    and other.start_char != m.start_char
+                    and not (loc.kind == COUNTRY_KIND and other.role == "span")}
             if len(near) > 1:
                 return None
             if near:
