@@ -366,3 +366,10 @@ def test_more_modifiers_and_armed_opposition(resolve, text, code):
 )
 def test_more_people_and_sector_nouns(resolve, text, day, code):
     assert resolve(text, day).code == code
+
+
+def test_the_coalition_is_a_coalition_named_before(story):
+    text = ("A U.S.-led coalition bombed the town. Amnesty International said civilians died. "
+            "The coalition denied it.")
+    assert story(text, ["U.S.-led coalition", "Amnesty", "The coalition"]) == [
+        "USA", "NGOHRIAMN", "USA"]

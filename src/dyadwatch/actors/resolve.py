@@ -233,7 +233,7 @@ class Resolver:
             head_match = _modifier_match(head, found)
             if head_match is None:
                 # ... and "<country>-led <anything>" is that country ("Saudi-led coalition").
-                led = _led_by(tokens, found)
+                led = _led_by(tokens, found) or self._led_token(tokens, ctx.date)
                 if led is not None:
                     return Actor(led, led, None, text, span.start, span.end, group=True)
                 # "the group", "the monitor": the latest named group of the story.
@@ -346,6 +346,17 @@ class Resolver:
                       span.end, person=person)
         return self._remember(actor, head, ctx)
 
+    def _led_token(self, tokens: list[Token], day: Date | None) -> str | None:
+        """The country of a one-token "U.S.-led" among the phrase's modifiers."""
+        for t in tokens:
+            if t.lower_.endswith("-led") and len(t.text) > 4:
+                name = t.text[:-4]
+                for m in self.dictionary.find([name], [name], day):
+                    e = m.entries[0]
+                    if e.kind in _COUNTRY_KINDS and e.country:
+                        return e.country
+        return None
+
     def _story_country(self, head: Token, tokens: list[Token], sector: str,
                        matches: dict[int, Match], ctx: StoryContext) -> str | None:
         """The story's country for a phrase that names none, unless the phrase is an
@@ -419,8 +430,9 @@ class Resolver:
         dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
         if not dets & {"the", "this", "that"}:
             return None
+        noun = head.lemma_.lower()
         for prior in reversed(ctx.mentions):
-            if prior.group:
+            if prior.group and (_group_nouns()[noun] or noun in prior.text.lower()):
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
 
@@ -443,9 +455,10 @@ class Resolver:
 
 
 @lru_cache(maxsize=1)
-def _group_nouns() -> frozenset[str]:
+def _group_nouns() -> dict[str, bool]:
+    """Generic group nouns, each with whether it may point back to any named group."""
     text = resources.files("dyadwatch.actors").joinpath("data/group_nouns.tsv").read_text("utf-8")
-    return frozenset(row["noun"].lower() for row in read_table(text))
+    return {row["noun"].lower(): row.get("any", "").lower() == "yes" for row in read_table(text)}
 
 
 def _in_apposition(head: Token, m: Match) -> bool:
