@@ -304,3 +304,13 @@ def test_a_quantity_object_passes_to_its_of_phrase():
 def test_owner_of_an_event_nouns_target():
     got = triples("Russian air strikes on Syrian towns killed ten people.")
     assert ("RUS", "SYR", "195") in got
+
+
+def test_passive_subject_is_the_object_of_an_object_pattern():
+    got = triples("New sanctions were imposed on Russia by the European Union.")
+    assert ("IGOEUREEC", "RUS", "163") in got
+    got = triples("Tariffs were imposed on Chinese steel by the United States.")
+    assert ("USA", "CHN", "163") in got
+    # The "by" agent stays the source, never the target.
+    got = triples("Two Turkish diplomats were expelled by the Iranian government.")
+    assert got == {("IRNGOV", "TURGOV", "161")}

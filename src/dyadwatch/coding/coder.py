@@ -211,6 +211,8 @@ class Coder:
         self, verb: Token, matches: dict[int, Match], ctx: StoryContext, consumed: set[int]
     ) -> list[tuple]:
         objects = [c for c in verb.children if c.dep_ == "dobj"]
+        # "sanctions were imposed on Russia by the EU": the passive subject is the object.
+        objects = objects or [c for c in verb.children if c.dep_ == "nsubjpass"]
         obj = objects[-1] if objects else None
         if obj is not None and obj.lemma_.lower() in self.arguments.quantities:
             # "dropped a total of three bombs on X": the object is the noun after "of".
@@ -276,7 +278,8 @@ class Coder:
                 if holder is None:
                     continue
                 for c in holder.children:
-                    if c.dep_ in ("prep", "agent", "dative") and c.lower_ in pattern.prep:
+                    if c.dep_ in ("prep", "agent", "dative") and c.lower_ in pattern.prep \
+                            and not (c.dep_ == "agent" and link.passive):  # the source
                         target_heads += [g for g in c.children if g.dep_ == "pobj"]
         else:
             if link.passive and link.verb is not None and link.verb.i == pred.i:
