@@ -373,3 +373,20 @@ def test_the_coalition_is_a_coalition_named_before(story):
             "The coalition denied it.")
     assert story(text, ["U.S.-led coalition", "Amnesty", "The coalition"]) == [
         "USA", "NGOHRIAMN", "USA"]
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "code"),
+    [
+        ("the Assad regime", date(2013, 5, 1), "SYRGOV"),
+        ("the Bush administration", date(2006, 5, 1), "USAGOV"),
+    ],
+)
+def test_a_leaders_regime_is_the_leaders_country(resolve, text, day, code):
+    assert resolve(text, day).code == code
+
+
+def test_an_unknown_leaders_government_takes_no_story_country(story):
+    text = ("China said on Monday that Chinese exporters would be hurt. The Zorblatt "
+            "administration lifted sanctions on China.")
+    assert story(text, ["Zorblatt administration"]) == [None]

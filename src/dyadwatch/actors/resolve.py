@@ -274,6 +274,12 @@ class Resolver:
         country = country_entry.country if country_entry else None
         if country is None and role is not None:
             country = role.country
+        if country is None and not is_person:
+            # "the Assad regime", "the Bush administration": the leader's country.
+            leader = _person_role([e for m in found if m is not head_match
+                                   for e in m.entries], ctx.date)
+            if leader is not None and not leader.code:
+                country = leader.country
         # Prefix agents of PETRARCH dictionaries ("MSF Arnor" -> NGOARN) go before the country.
         prefix = next((e.sector for m in found for e in m.entries
                        if e.kind == SECTOR and e.code == PREFIX and e.sector), "")
@@ -363,7 +369,9 @@ class Resolver:
         international body's or names something the dictionary does not know ("CBP
         officials")."""
         if sector in _NO_STORY or any(
-                t.ent_type_ == "ORG" and t.i != head.i and t.i not in matches for t in tokens):
+                t.i != head.i and t.i not in matches and (
+                    t.ent_type_ == "ORG" or t.ent_type_ == "PERSON" != head.ent_type_)
+                for t in tokens):
             return None
         doc = head.doc
         if ctx.story_doc is not doc:
