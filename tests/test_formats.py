@@ -295,7 +295,8 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             " 'UKR', CASE WHEN i % 3 = 0 THEN '010' ELSE '190' END,"
             " CASE WHEN i % 3 = 0 THEN '01' ELSE '19' END, 'x', 4, -10.0,"
             " CASE WHEN i % 3 = 0 THEN NULL ELSE 'ASSAULT' END, 'r', false, 0.9,"
-            " NULL, NULL, NULL, NULL, NULL, NULL"  # no location
+            " NULL, NULL, NULL, NULL, NULL, NULL,"  # no location
+            " false"  # not background
             " FROM range(?) t(i)", [BIG])
         yield store
 

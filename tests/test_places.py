@@ -133,7 +133,9 @@ def test_a_capital_as_actor_is_not_a_place():
 def test_no_place_gives_null_location_fields():
     (event,) = _events("Chile praised Peru.")
     record = event.to_dict()
-    assert tuple(record)[-len(LOCATION_FIELDS):] == LOCATION_FIELDS
+    assert tuple(record) == EVENT_FIELDS
+    first = EVENT_FIELDS.index(LOCATION_FIELDS[0])
+    assert EVENT_FIELDS[first:first + len(LOCATION_FIELDS)] == LOCATION_FIELDS
     assert all(record[f] is None for f in LOCATION_FIELDS)
 
 
@@ -298,11 +300,13 @@ def test_a_span_that_covers_no_word_gives_none():
 
 
 def _old_database(path) -> None:  # noqa: ANN001
-    """A schema-3 database: the events table without the location columns, one event."""
+    """A schema-3 database: the events table without the location columns (nor the
+    background flag of schema 5), one event."""
     with Store(path):
         pass
     con = duckdb.connect(str(path))
-    for name in LOCATION_FIELDS:
+    con.execute("DROP VIEW events_daily")
+    for name in (*LOCATION_FIELDS, "background"):
         con.execute(f"ALTER TABLE events DROP COLUMN {name}")
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.execute("INSERT INTO events (event_id, story_id, date, source, target, code, negated) "

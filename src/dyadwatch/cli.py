@@ -254,8 +254,9 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
 
 
 def _filters(date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
-             codes: tuple[str, ...]) -> dict:
-    return {"date_from": date_from, "date_to": date_to, "actors": actors, "codes": codes}
+             codes: tuple[str, ...], no_background: bool = False) -> dict:
+    return {"date_from": date_from, "date_to": date_to, "actors": actors, "codes": codes,
+            "background": False if no_background else None}
 
 
 FILTERS = [
@@ -268,6 +269,9 @@ FILTERS = [
                       "repeat to require several."),
     click.option("--code", "codes", multiple=True, metavar="CAMEO",
                  help="CAMEO code or root prefix (16, 161); repeat for any of several."),
+    click.option("--no-background", is_flag=True,
+                 help="Leave out events told as history (\"back in 2014\"; the event's "
+                      "background field)."),
 ]
 
 
@@ -285,12 +289,14 @@ def _with_filters(f: Any) -> Any:
 @click.option("--daily", is_flag=True, help="One record per (date, source, target, code), "
               "with its mentions, stories and publishers (the one-a-day filter).")
 def events_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
-               codes: tuple[str, ...], fmt: str | None, limit: int | None, daily: bool) -> None:
+               codes: tuple[str, ...], no_background: bool, fmt: str | None,
+               limit: int | None, daily: bool) -> None:
     """Query the events stored in the database."""
     from dyadwatch.store.db import DAILY_FIELDS, Store
 
     with Store(db, read_only=True) as store:
-        rows = store.events(**_filters(date_from, date_to, actors, codes), limit=limit,
+        rows = store.events(**_filters(date_from, date_to, actors, codes, no_background),
+                            limit=limit,
                             daily=daily)
     writer = EventWriter(_default_format(fmt), sys.stdout,
                          fields=DAILY_FIELDS if daily else EVENT_FIELDS)
@@ -310,13 +316,15 @@ def events_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tu
 @click.option("--output", "-o", required=True, metavar="FILE", help="The file to write.")
 @click.option("--daily", is_flag=True, help="Export the one-a-day view (see `events --daily`).")
 def export_cmd(db: str, date_from: Date | None, date_to: Date | None, actors: tuple[str, ...],
-               codes: tuple[str, ...], fmt: str, output: str, daily: bool) -> None:
+               codes: tuple[str, ...], no_background: bool, fmt: str, output: str,
+               daily: bool) -> None:
     """Export stored events to a file (written whole, then renamed into place)."""
     from dyadwatch.store.db import Store
 
     with Store(db, read_only=True) as store:
         try:
-            n = store.export(fmt, output, **_filters(date_from, date_to, actors, codes),
+            n = store.export(fmt, output,
+                             **_filters(date_from, date_to, actors, codes, no_background),
                              daily=daily)
         except OSError as exc:
             raise UserError(f"cannot write {output}: {exc.strerror}",

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from dyadwatch.actors.dictionary import ActorDictionary, Match, load_dictionary
 from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
 from dyadwatch.coding import petrarch_verbs
+from dyadwatch.coding.background import Narrative
 from dyadwatch.coding.events import Event, event_id_for
 from dyadwatch.coding.patterns import (
     Frame,
@@ -113,10 +114,14 @@ class Coder:
         """All events of one parsed story, in sentence order."""
         ctx = StoryContext(date=day)
         places = StoryPlaces(self.gazetteer, doc)
+        narrative = Narrative(day)
         found: list[tuple[Event, int]] = []
         for index, sent in enumerate(doc.sents):
-            found.extend(self._code_sentence(sent, index, story_id, day, ctx, include_negated,
-                                             places))
+            coded = self._code_sentence(sent, index, story_id, day, ctx, include_negated,
+                                        places)
+            narrative.next_sentence(sent)
+            found.extend((replace(e, background=narrative.background(doc[pred])), pred)
+                         for e, pred in coded)
         if not found:
             return []
         places.add_countries(a.country for a in ctx.mentions)

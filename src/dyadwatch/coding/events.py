@@ -12,6 +12,7 @@ EVENT_FIELDS = (
     "code", "root", "name", "quad_class", "goldstein", "plover",
     "rule", "negated", "confidence",
     "location", "geonames_id", "latitude", "longitude", "location_country", "location_rule",
+    "background",
 )
 
 
@@ -47,6 +48,9 @@ class Event:
     longitude: float | None = None
     location_country: str | None = None
     location_rule: str | None = None
+    # Told as history ("back in 2014", "had opened ... in the 1980s"): still dated with
+    # the story, flagged so that series can leave it out (dyadwatch.coding.background).
+    background: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,5 +1,8 @@
 """Batch coding: stories -> (story, events), in order, in one process or a pool of workers.
 
+A story's title is parsed and coded too (:mod:`dyadwatch.coding.headline`): its events
+that the text does not already give come first, with sentence index -1.
+
 Each worker process loads spaCy and the dictionaries once and codes chunks of stories;
 only stories go in and events come out, so nothing heavy crosses process boundaries.
 At most ``2 x workers`` chunks are in flight, so memory does not grow with the input.
@@ -21,6 +24,7 @@ from typing import TypeVar
 
 from dyadwatch.coding.coder import Coder
 from dyadwatch.coding.events import Event
+from dyadwatch.coding.headline import headline_events, sentence_case
 from dyadwatch.stories import Reject, Story, story_id_for
 from dyadwatch.stories.language import foreign_language
 
@@ -91,6 +95,10 @@ def _parse_and_code(stories: list[Story], options: CodingOptions) -> list[Coded 
     coder = _get_coder(options)
     try:
         docs = list(nlp.pipe((s.text for s in stories), batch_size=len(stories)))
+        titled = [i for i, s in enumerate(stories) if s.title and s.title.strip()]
+        title_docs = dict(zip(titled, nlp.pipe(
+            (sentence_case(stories[i].title.strip(), nlp, coder.dictionary)  # type: ignore[union-attr]
+             for i in titled), batch_size=max(1, len(titled))), strict=True))
     except Exception:  # one bad story must not cost the others: retry them one by one
         if len(stories) == 1:
             s = stories[0]
@@ -98,10 +106,14 @@ def _parse_and_code(stories: list[Story], options: CodingOptions) -> list[Coded 
                            "report it with the story text", s.id)]
         return [r for s in stories for r in _parse_and_code([s], options)]
     out: list[Coded | Reject] = []
-    for story, doc in zip(stories, docs, strict=True):
+    for i, (story, doc) in enumerate(zip(stories, docs, strict=True)):
         try:
             events = coder.code_doc(doc, story.id, story.date,
                                     include_negated=options.include_negated)
+            if i in title_docs:  # the headline's events that the text does not give
+                coded = coder.code_doc(title_docs[i], story.id, story.date,
+                                       include_negated=options.include_negated)
+                events = headline_events(story.title.strip(), coded, events) + events  # type: ignore[union-attr]
         except Exception as exc:  # a coder bug on one story is reported, not fatal
             out.append(Reject(story.origin, "coding-error", f"the coder failed: {exc!r}",
                               "report it with the story text", story.id))

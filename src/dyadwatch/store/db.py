@@ -30,7 +30,7 @@ from dyadwatch.store.formats import EXPORT_FORMATS, export_events
 from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # DuckDB's memory during an export: enough to sort in large runs, small enough that a
 # 10-million-event database exports on a laptop (the sort spills to disk beyond it).
 EXPORT_MEMORY_LIMIT = "256MB"
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS events (
     target_text VARCHAR, target VARCHAR, target_country VARCHAR, code VARCHAR,
     root VARCHAR, name VARCHAR, quad_class TINYINT, goldstein DOUBLE, plover VARCHAR,
     rule VARCHAR, negated BOOLEAN, confidence DOUBLE, location VARCHAR, geonames_id BIGINT,
-    latitude DOUBLE, longitude DOUBLE, location_country VARCHAR, location_rule VARCHAR
+    latitude DOUBLE, longitude DOUBLE, location_country VARCHAR, location_rule VARCHAR,
+    background BOOLEAN DEFAULT false
 );
 CREATE TABLE IF NOT EXISTS rejects (
     reject_id VARCHAR PRIMARY KEY, origin VARCHAR, story_id VARCHAR, reason VARCHAR,
@@ -110,11 +111,21 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS location_country VARCHAR;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS location_rule VARCHAR;
 """
 
+# Schema 5: events told as history are flagged (dyadwatch.coding.background); the
+# one-a-day view leaves them out, as it leaves out negated events. Older events are
+# not background (they were never checked).
+_BACKGROUND_VIEW = _DAILY_VIEW.replace("WHERE NOT e.negated",
+                                       "WHERE NOT e.negated AND NOT e.background")
+_BACKGROUND_COLUMN = """
+ALTER TABLE events ADD COLUMN IF NOT EXISTS background BOOLEAN DEFAULT false;
+""" + _BACKGROUND_VIEW
+
 # Migrations: MIGRATIONS[v] takes a database from schema v to v + 1.
 MIGRATIONS = {
     1: _DAILY_VIEW,
     2: _NEAR_DUP_TABLES,
     3: _LOCATION_COLUMNS,
+    4: _BACKGROUND_COLUMN,
 }
 
 _STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",
@@ -212,7 +223,7 @@ class Store:
                             hint="create one with `dyadwatch ingest`")
         self._run("BEGIN TRANSACTION")
         self._run(_SCHEMA)
-        self._run(_DAILY_VIEW)
+        self._run(_BACKGROUND_VIEW)
         self._run(_NEAR_DUP_TABLES)
         self._run("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         self._run("COMMIT")
@@ -423,10 +434,14 @@ class Store:
     def query_events(
         self, *, date_from: Date | None = None, date_to: Date | None = None,
         actors: Sequence[str] = (), codes: Sequence[str] = (), limit: int | None = None,
-        daily: bool = False,
+        daily: bool = False, background: bool | None = None,
     ) -> tuple[str, list]:
-        """SQL and parameters selecting events by date, actor and CAMEO code prefix."""
+        """SQL and parameters selecting events by date, actor and CAMEO code prefix, and
+        by the background flag (None: all; False: news only; True: background only; the
+        daily view never holds background events)."""
         where, params = date_clauses(date_from, date_to)
+        if background is not None and not daily:
+            where.append("background" if background else "NOT background")
         for actor in actors:
             if actor.strip().startswith("@") or find_group(actor) is not None:
                 # A country group (@EU, "EU members"): its members on the event's day.

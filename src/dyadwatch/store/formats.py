@@ -60,7 +60,7 @@ parts, country_name: ISO alpha-3, entity_text, cameo_code}]``, event = [plover],
 [plover_mode] or [], context = [plover_context] or [], event_loc = ``{name, geonameid, lat,
 lon, country_code (ISO alpha-3), admin1, feature (city, country, admin1 or area)}`` or
 null, quad_code,
-event_scale = Goldstein, text = the sentence, text_info = {sequence: sentence_index},
+event_scale = Goldstein, text = the sentence, text_info = {sequence: sentence_index, background},
 cite_info = {url, title, publication}, coder, and the named extras story_id, url and
 cameo_code (the manual allows extra fields).
 
@@ -449,7 +449,8 @@ def _plover(e: Row, story: StoryInfo) -> str | None:
         "quad_code": e.get("quad_class"),
         "event_scale": e.get("goldstein"),
         "text": e.get("sentence"),
-        "text_info": {"sequence": e.get("sentence_index")},
+        "text_info": {"sequence": e.get("sentence_index"),
+                      "background": bool(e.get("background"))},
         "cite_info": {"url": url, "title": title, "publication": publisher},
         "coder": _CODER,
         "story_id": e["story_id"],
@@ -508,7 +509,7 @@ def _record(**values: object) -> Row:
                 value = int(float(str(value)))
             elif name in _FLOATS:
                 value = float(str(value))
-            elif name == "negated":
+            elif name in ("negated", "background"):
                 value = value if isinstance(value, bool) else str(value).lower() == "true"
             else:
                 value = str(value)
@@ -621,7 +622,7 @@ def _read_plover(fh: TextIO) -> Iterator[Row]:
             goldstein=r.get("event_scale"), plover=events[0] if events else None,
             location=loc.get("name"), geonames_id=loc.get("geonameid"),
             latitude=loc.get("lat"), longitude=loc.get("lon"),
-            location_country=loc.get("country_code"),
+            location_country=loc.get("country_code"), background=info.get("background"),
         )
 
 

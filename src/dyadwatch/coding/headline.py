@@ -1,0 +1,139 @@
+"""Headlines: a story's title, made parseable and coded like a sentence of its own.
+
+Titles are often written in Title Case or in capitals ("Russia Expels 35 US Diplomats",
+"RUSSIA EXPELS 35 U.S. DIPLOMATS"), which spaCy's small model parses as one long proper
+name. :func:`sentence_case` writes such a title as a sentence: names the actor dictionary
+knows keep the case of their dictionary entry ("RUSSIA" -> "Russia"), common English
+words (those of spaCy's lemmatizer tables) are lower-cased, acronyms ("U.S.", "UN") and
+unknown words (most likely names) keep their case, and the first word is capitalised.
+The result has the same characters' positions as the title.
+
+:func:`headline_events` keeps the events coded from a title that the story's text does
+not already give (the lead sentence usually says the same): same countries and root, or
+same actors and root, is the same event. Headline events have ``sentence_index`` -1 and
+the title as their sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from spacy.language import Language
+
+from dyadwatch.actors.dictionary import ActorDictionary
+from dyadwatch.coding.events import Event
+
+HEADLINE_INDEX = -1
+# The share of words written in capitals (or of capitalised content words) from which a
+# title is taken as written in capitals (or in Title Case).
+_CASED_SHARE = 0.7
+
+
+def _common_words(nlp: Language) -> set[str]:
+    """Lemmas of spaCy's English lemmatizer tables (WordNet's nouns, verbs, adjectives
+    and adverbs), lower case."""
+    cached = getattr(nlp, "_dyadwatch_common_words", None)
+    if cached is not None:
+        return cached
+    words: set[str] = set()
+    try:
+        lookups = nlp.get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
+        for table in ("lemma_index", "lemma_exc"):
+            if lookups.has_table(table):
+                for entries in lookups.get_table(table).values():
+                    words.update(w.lower() for w in entries)
+    except KeyError:
+        pass
+    nlp._dyadwatch_common_words = words  # type: ignore[attr-defined]
+    return words
+
+
+def _is_common(word: str, common: set[str]) -> bool:
+    w = word.lower()
+    forms = [w]
+    if w.endswith("ies"):
+        forms.append(w[:-3] + "y")
+    if w.endswith("es"):
+        forms.append(w[:-2])
+    if w.endswith("s"):
+        forms.append(w[:-1])
+    if w.endswith("ed"):
+        forms += [w[:-2], w[:-1]]
+    if w.endswith("ing"):
+        forms += [w[:-3], w[:-3] + "e"]
+    return any(f in common for f in forms if f)
+
+
+def headline_case(title: str) -> str | None:
+    """``"caps"``, ``"title"`` or None (written as a sentence)."""
+    words = [w for w in title.split() if any(c.isalpha() for c in w)]
+    if len(words) < 2:
+        return None
+    letters = [c for c in title if c.isalpha()]
+    if sum(c.isupper() for c in letters) >= _CASED_SHARE * len(letters):
+        return "caps"
+    content = [w for w in words if len(w.strip("\"'‘’“”()")) > 3]
+    if content and sum(w.strip("\"'‘’“”(")[:1].isupper() for w in content) \
+            >= _CASED_SHARE * len(content) and len(content) >= 2:
+        return "title"
+    return None
+
+
+def sentence_case(title: str, nlp: Language, dictionary: ActorDictionary) -> str:
+    """The title written as a sentence (see the module docstring); unchanged when it
+    already is one."""
+    case = headline_case(title)
+    if case is None:
+        return title
+    tokens = nlp.tokenizer(title)
+    texts = [t.text for t in tokens]
+    out = list(texts)
+    kept: set[int] = set()
+    for m in dictionary.find(texts, texts):
+        names = [e.phrase for e in m.entries if e.phrase[:1].isupper()]
+        if not names:
+            continue  # a sector noun ("diplomats") is a common word
+        phrase_words = [w for w in names[0].split() if w.lower() != "the"]
+        for k, i in enumerate(range(m.start, m.end)):
+            if k < len(phrase_words) and phrase_words[k].lower() == texts[i].lower():
+                out[i] = phrase_words[k]
+            elif case == "caps" and texts[i].isalpha():
+                out[i] = texts[i].capitalize()
+            kept.add(i)
+    common = _common_words(nlp)
+    first = True
+    for i, tok in enumerate(tokens):
+        word = tok.text
+        if not any(c.isalpha() for c in word):
+            continue
+        if i not in kept:
+            acronym = "." in word or (case == "title" and word.isupper() and len(word) <= 4)
+            if not acronym and (case == "caps" or _is_common(word, common)):
+                out[i] = word.lower()
+        if first:
+            out[i] = out[i][:1].upper() + out[i][1:]
+            first = False
+    return "".join(o + t.whitespace_ for o, t in zip(out, tokens, strict=True))
+
+
+def headline_event_id(event_id: str) -> str:
+    """A stable id for an event coded from the title (apart from the text's ids)."""
+    return hashlib.sha1(f"headline|{event_id}".encode()).hexdigest()[:20]
+
+
+def headline_events(title: str, coded: list[Event], body: list[Event]) -> list[Event]:
+    """The title's events that the body does not give, as headline events."""
+    seen_countries = {(e.source_country, e.target_country, e.root) for e in body
+                      if e.source_country and e.target_country}
+    seen_actors = {(e.source, e.target, e.root) for e in body}
+    out = []
+    for e in coded:
+        if (e.source, e.target, e.root) in seen_actors:
+            continue
+        if e.source_country and e.target_country and \
+                (e.source_country, e.target_country, e.root) in seen_countries:
+            continue
+        out.append(replace(e, sentence_index=HEADLINE_INDEX, sentence=title,
+                           event_id=headline_event_id(e.event_id)))
+    return out
