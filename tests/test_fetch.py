@@ -508,6 +508,32 @@ def test_watch_runs_rounds_without_real_sleeps(server: Server, tmp_path: Path) -
     assert sum("slow-feed.xml: rejected: timeout" in line for line in lines) == 3
 
 
+def test_watch_goes_on_after_a_round_that_fails(server: Server, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fault injection: round 2 fails with an error no rule foresaw (a bug, a full disk).
+    import dyadwatch.store.fetchstate as fetchstate
+
+    setup_site(server)
+    feeds = _write(tmp_path / "feeds.txt", server.url("/atom.xml"))
+    real, calls = fetchstate.run_round, {"n": 0}
+
+    def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fetchstate, "run_round", flaky)
+    lines: list[str] = []
+    db = tmp_path / "live.duckdb"
+    n = watch(str(db), feeds, every=900, rounds=3, config=FetchConfig(fetch=fast(retries=0)),
+              log=lines.append, sleep=lambda s: None)
+    assert n == 3 and calls["n"] == 3
+    assert any(line.startswith("round 2: failed (OSError") for line in lines)
+    assert any(line.startswith("round 3: ") and "failed" not in line for line in lines)
+    assert rows(db, "SELECT count(*) FROM stories")[0][0] == 2
+
+
 def test_rate_limit_spaces_requests_to_one_host(server: Server) -> None:
     server.routes["/robots.txt"] = Reply(200, b"User-agent: *\nAllow: /\n")
     for i in range(3):

@@ -485,7 +485,9 @@ def watch(db: str, feeds_file: str, *, every: float, rounds: int | None = None,
           sleep: Callable[[float], None] = time.sleep) -> int:
     """Run rounds over the feeds file every ``every`` seconds (``rounds`` of them, or
     until Ctrl-C). The database is opened for each round only, so other commands can
-    read it in between; the feeds file is read again each round. Returns the number of
+    read it in between; the feeds file is read again each round. After the first round,
+    a round that fails for any reason is logged and the next one runs on time (the
+    first round's errors stop the command: they are set-up errors). Returns the number of
     rounds run; raises KeyboardInterrupt when stopped during a round's ingest."""
     config = config or FetchConfig()
     specs = read_feeds_file(feeds_file)  # a bad file stops the command at once
@@ -507,6 +509,11 @@ def watch(db: str, feeds_file: str, *, every: float, rounds: int | None = None,
                 if n == 1:
                     raise
                 log(f"round {n}: skipped: {exc.message}")
+            except Exception as exc:  # noqa: BLE001 - a failed round never ends the loop
+                if n == 1:
+                    raise
+                log(f"round {n}: failed ({type(exc).__name__}: {exc}); "
+                    "trying again next round")
             else:
                 log(round_line(n, report))
                 if report.status == "interrupted":
