@@ -19,6 +19,16 @@ of each stratum (seeded) is the test split, measured once at the end; the rest i
     .venv/bin/python benchmarks/gold/sample.py --with-text > /tmp/to_label.jsonl  # not in git
     .venv/bin/python benchmarks/gold/sample.py --check   # the committed files are this draw
 
+Round 2 (``--round 2``, ``real_dev2.jsonl``, all dev) draws new sentences only, with the
+same seed: 14 more ConfliBERT sentences per penta class from the lines round 1 left
+(lines whose text equals a round-1 sentence are skipped), and 3 sentences of each of 24
+FA-KES articles round 1 did not draw (an article that holds the text of a round-1
+sentence, i.e. a copy of a drawn article, is skipped too, so that no test text comes
+back in dev):
+
+    .venv/bin/python benchmarks/gold/sample.py --round 2 --with-text > /tmp/to_label2.jsonl
+    .venv/bin/python benchmarks/gold/sample.py --round 2 --check
+
 Says so and stops when ../shared/data (or $DYADWATCH_DATA) is absent.
 """
 
@@ -36,16 +46,18 @@ CONFLIBERT = "conflibert/cameo_class_train.tsv"
 FAKES = "corpora/fakes_syria/fakes.jsonl"
 
 
-def conflibert_refs(root: Path, per_class: int, seed: int) -> list[dict]:
+def conflibert_refs(root: Path, per_class: int, seed: int,
+                    exclude: frozenset[str] = frozenset(), tag: str = "") -> list[dict]:
+    """``per_class`` lines of each class; ``exclude``: texts (and their lines) not to draw."""
     lines = (root / CONFLIBERT).read_text(encoding="utf-8").splitlines()
     by_class: dict[str, list[int]] = {}
     for number, line in enumerate(lines):
         text, _, label = line.partition("\t")
-        if text.strip() and label.strip():
+        if text.strip() and label.strip() and text not in exclude:
             by_class.setdefault(label.strip(), []).append(number)
     out = []
     for label in sorted(by_class):
-        rng = random.Random(f"{seed}:conflibert:{label}")
+        rng = random.Random(f"{seed}:{tag}conflibert:{label}")
         for number in sorted(rng.sample(by_class[label], per_class)):
             text = lines[number].partition("\t")[0]
             out.append({"id": f"conflibert:L{number}", "date": "2018-01-01",
@@ -55,14 +67,19 @@ def conflibert_refs(root: Path, per_class: int, seed: int) -> list[dict]:
     return out
 
 
-def fakes_refs(root: Path, stories: int, per_story: int, seed: int) -> list[dict]:
+def fakes_refs(root: Path, stories: int, per_story: int, seed: int,
+               exclude: frozenset[str] = frozenset(), tag: str = "") -> list[dict]:
+    """``per_story`` sentences of ``stories`` articles; ``exclude``: texts whose articles
+    (any article that contains one of them) are not drawn."""
     from dyadwatch.nlp.load import load_nlp
 
     rows = [json.loads(x) for x in (root / FAKES).read_text(encoding="utf-8").splitlines()
             if x.strip()]
     rows.sort(key=lambda r: str(r["id"]))
-    rng = random.Random(f"{seed}:fakes")
-    picked = sorted(rng.sample(range(len(rows)), stories))
+    allowed = [i for i, row in enumerate(rows)
+               if not any(t in str(row["text"]) for t in exclude)]
+    rng = random.Random(f"{seed}:{tag}fakes")
+    picked = sorted(rng.sample(allowed, stories))
     nlp = load_nlp()
     out = []
     for i in picked:
@@ -92,14 +109,29 @@ def split(refs: list[dict], seed: int) -> None:
             r["split"] = "test" if k in test else "dev"
 
 
-def check(refs: list[dict]) -> int:
-    """0 when the committed gold files hold exactly this draw (ids, refs, hashes, split)."""
+def round2(root: Path, seed: int, per_class: int, stories: int, per_story: int,
+           first: list[dict]) -> list[dict]:
+    """The round-2 draw: new sentences only (none of ``first``, the round-1 draw), all dev."""
+    used = frozenset(r["_text"] for r in first)
+    used_fakes = frozenset(r["_text"] for r in first if r["stratum"] == "fakes")
+    used_ids = {r["ref"]["story"] for r in first if r["stratum"] == "fakes"}
+    refs = conflibert_refs(root, per_class, seed, exclude=used, tag="r2:")
+    refs += fakes_refs(root, stories, per_story, seed, exclude=used_fakes, tag="r2:")
+    assert not used_ids & {r["ref"].get("story") for r in refs}
+    for r in refs:
+        r["split"] = "dev"
+    return refs
+
+
+def check(refs: list[dict], files: dict[str, str]) -> int:
+    """0 when the committed gold files hold exactly this draw (ids, refs, hashes, split);
+    ``files``: split name -> gold file name."""
     here = Path(__file__).resolve().parent
     keys = ("id", "date", "ref", "sha1", "stratum")
     drawn = {(r["split"], json.dumps({k: r[k] for k in keys}, sort_keys=True)) for r in refs}
     stored = set()
-    for split_name in ("dev", "test"):
-        for line in (here / f"real_{split_name}.jsonl").read_text(encoding="utf-8").splitlines():
+    for split_name, name in files.items():
+        for line in (here / name).read_text(encoding="utf-8").splitlines():
             obj = json.loads(line)
             stored.add((split_name, json.dumps({k: obj[k] for k in keys}, sort_keys=True)))
     print(f"drawn {len(drawn)}, stored {len(stored)}, only drawn {len(drawn - stored)}, "
@@ -111,13 +143,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--round", type=int, choices=(1, 2), default=1,
+                    help="1: the real_dev/real_test draw; 2: the new real_dev2 draw")
     ap.add_argument("--per-class", type=int, default=42)
     ap.add_argument("--stories", type=int, default=70)
     ap.add_argument("--per-story", type=int, default=3)
+    ap.add_argument("--per-class2", type=int, default=14, help="round 2")
+    ap.add_argument("--stories2", type=int, default=24, help="round 2")
     ap.add_argument("--with-text", action="store_true",
                     help="add the text, for labelling (never commit that output)")
     ap.add_argument("--check", action="store_true",
-                    help="compare the draw with the committed real_dev/real_test files")
+                    help="compare the draw with the committed files (round 1: "
+                         "real_dev/real_test; round 2: real_dev2)")
     args = ap.parse_args()
     root = data_root(Path(__file__))
     if root is None or not (root / CONFLIBERT).is_file() or not (root / FAKES).is_file():
@@ -127,8 +164,12 @@ def main() -> None:
     refs = conflibert_refs(root, args.per_class, args.seed)
     refs += fakes_refs(root, args.stories, args.per_story, args.seed)
     split(refs, args.seed)
+    files = {"dev": "real_dev.jsonl", "test": "real_test.jsonl"}
+    if args.round == 2:
+        refs = round2(root, args.seed, args.per_class2, args.stories2, args.per_story, refs)
+        files = {"dev": "real_dev2.jsonl"}
     if args.check:
-        sys.exit(check(refs))
+        sys.exit(check(refs, files))
     for r in refs:
         text = r.pop("_text")
         if args.with_text:
