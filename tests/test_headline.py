@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from dyadwatch.coding.headline import headline_case, sentence_case
-from dyadwatch.coding.pipeline import DEFAULT_OPTIONS, _get_coder, code_chunk
+from dyadwatch.coding.pipeline import DEFAULT_OPTIONS, _get_coder, _place_test, code_chunk
 from dyadwatch.nlp.load import load_nlp
 from dyadwatch.store.db import Store
 from dyadwatch.stories import Story
@@ -16,7 +16,7 @@ QUIET = "Officials gave no details on Monday."
 @pytest.fixture(scope="module")
 def case():
     nlp, coder = load_nlp(), _get_coder(DEFAULT_OPTIONS)
-    return lambda title: sentence_case(title, nlp, coder.dictionary)
+    return lambda title: sentence_case(title, nlp, coder.dictionary, _place_test(coder))
 
 
 def coded(title: str, text: str = QUIET):
@@ -76,3 +76,26 @@ def test_headline_events_are_stored(tmp_path):
     assert (row["source"], row["target"], row["code"], row["sentence_index"]) == \
         ("CHL", "PER", "110", -1)
     assert row["sentence"] == "Chile Condemns Peru"
+
+
+def test_a_headline_cased_first_line_is_parsed_as_a_sentence(case):
+    nlp, coder = load_nlp(), _get_coder(DEFAULT_OPTIONS)
+    from dyadwatch.coding.headline import recase_lead
+
+    text = "Monday 3 April 2017 Chile Expels Two Peruvian Diplomats Over Spying.\nSantiago ..."
+    got = recase_lead(text, nlp, coder.dictionary, _place_test(coder))
+    assert got == ("Monday 3 April 2017 Chile expels two Peruvian diplomats over spying."
+                   "\nSantiago ...")
+    # Place names of the gazetteer keep their capital; a plain sentence is left alone.
+    assert case("Chile Troops Enter Aleppo") == "Chile troops enter Aleppo"
+    plain = "Chile expelled two Peruvian diplomats. Officials said so."
+    assert recase_lead(plain, nlp, coder.dictionary) is plain
+
+
+def test_events_of_a_recased_headline_keep_its_words_as_written():
+    text = "Chile Expels Two Peruvian Diplomats Over Spying\nOfficials gave no details."
+    (result,) = code_chunk([Story("l", date(2018, 5, 2), text)])
+    (event,) = result.events
+    assert (event.source_country, event.target_country, event.root) == ("CHL", "PER", "16")
+    # The evidence is the text as written (here the parser ran the line into the next).
+    assert event.sentence.startswith("Chile Expels Two Peruvian Diplomats Over Spying")

@@ -4,8 +4,10 @@ Titles are often written in Title Case or in capitals ("Russia Expels 35 US Dipl
 "RUSSIA EXPELS 35 U.S. DIPLOMATS"), which spaCy's small model parses as one long proper
 name. :func:`sentence_case` writes such a title as a sentence: names the actor dictionary
 knows keep the case of their dictionary entry ("RUSSIA" -> "Russia"), common English
-words (those of spaCy's lemmatizer tables) are lower-cased, acronyms ("U.S.", "UN") and
-unknown words (most likely names) keep their case, and the first word is capitalised.
+words are lower-cased (stop words, and the verbs, adjectives, adverbs and nouns of
+spaCy's lemmatizer tables, except nouns that name a place of the gazetteer, "Aleppo",
+and month and day names), acronyms ("U.S.", "UN") and unknown words (most likely
+names) keep their case, and the first word is capitalised.
 The result has the same characters' positions as the title.
 
 :func:`headline_events` keeps the events coded from a title that the story's text does
@@ -16,7 +18,9 @@ the title as their sentence.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 
 from spacy.language import Language
@@ -30,26 +34,33 @@ HEADLINE_INDEX = -1
 _CASED_SHARE = 0.7
 
 
-def _common_words(nlp: Language) -> set[str]:
-    """Lemmas of spaCy's English lemmatizer tables (WordNet's nouns, verbs, adjectives
-    and adverbs), lower case."""
+def _common_words(nlp: Language) -> dict[str, frozenset[str]]:
+    """Lemmas of spaCy's English lemmatizer tables (WordNet's nouns, verbs, adjectives and
+    adverbs), lower case, with their parts of speech."""
     cached = getattr(nlp, "_dyadwatch_common_words", None)
     if cached is not None:
         return cached
-    words: set[str] = set()
+    words: dict[str, set[str]] = {}
     try:
         lookups = nlp.get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
-        for table in ("lemma_index", "lemma_exc"):
-            if lookups.has_table(table):
-                for entries in lookups.get_table(table).values():
-                    words.update(w.lower() for w in entries)
     except KeyError:
-        pass
-    nlp._dyadwatch_common_words = words  # type: ignore[attr-defined]
-    return words
+        lookups = None
+    for table_name in ("lemma_index", "lemma_exc"):
+        if lookups is None or not lookups.has_table(table_name):
+            continue
+        table = lookups.get_table(table_name)
+        for pos in ("noun", "verb", "adj", "adv"):
+            entries = table.get(pos) or ()
+            if isinstance(entries, dict):  # lemma_exc: form -> lemmas
+                entries = list(entries)
+            for w in entries:
+                words.setdefault(w.lower(), set()).add(pos)
+    frozen = {w: frozenset(p) for w, p in words.items()}
+    nlp._dyadwatch_common_words = frozen  # type: ignore[attr-defined]
+    return frozen
 
 
-def _is_common(word: str, common: set[str]) -> bool:
+def _forms(word: str) -> list[str]:
     w = word.lower()
     forms = [w]
     if w.endswith("ies"):
@@ -62,7 +73,29 @@ def _is_common(word: str, common: set[str]) -> bool:
         forms += [w[:-2], w[:-1]]
     if w.endswith("ing"):
         forms += [w[:-3], w[:-3] + "e"]
-    return any(f in common for f in forms if f)
+    return [f for f in forms if f]
+
+
+_CALENDAR = {n.lower() for n in (*calendar.month_name, *calendar.month_abbr,
+                                 *calendar.day_name, *calendar.day_abbr) if n}
+
+
+def _is_common(word: str, common: dict[str, frozenset[str]], place: Callable[[str], bool],
+               stop_words: set[str]) -> bool:
+    """Whether a capitalised headline word is a common English word (to lower-case): a
+    stop word, a verb, adjective or adverb, or a noun that is not a known place; month
+    and day names never are."""
+    w = word.lower()
+    if w in _CALENDAR:
+        return False
+    if w in stop_words:
+        return True
+    kinds: set[str] = set()
+    for f in _forms(word):
+        kinds |= common.get(f, frozenset())
+    if kinds & {"verb", "adj", "adv"}:
+        return True
+    return "noun" in kinds and not place(w)
 
 
 def headline_case(title: str) -> str | None:
@@ -80,7 +113,8 @@ def headline_case(title: str) -> str | None:
     return None
 
 
-def sentence_case(title: str, nlp: Language, dictionary: ActorDictionary) -> str:
+def sentence_case(title: str, nlp: Language, dictionary: ActorDictionary,
+                  place: Callable[[str], bool] = lambda name: False) -> str:
     """The title written as a sentence (see the module docstring); unchanged when it
     already is one."""
     case = headline_case(title)
@@ -109,7 +143,8 @@ def sentence_case(title: str, nlp: Language, dictionary: ActorDictionary) -> str
             continue
         if i not in kept:
             acronym = "." in word or (case == "title" and word.isupper() and len(word) <= 4)
-            if not acronym and (case == "caps" or _is_common(word, common)):
+            if not acronym and (case == "caps"
+                                or _is_common(word, common, place, nlp.Defaults.stop_words)):
                 out[i] = word.lower()
         if first:
             out[i] = out[i][:1].upper() + out[i][1:]
@@ -137,3 +172,31 @@ def headline_events(title: str, coded: list[Event], body: list[Event]) -> list[E
         out.append(replace(e, sentence_index=HEADLINE_INDEX, sentence=title,
                            event_id=headline_event_id(e.event_id)))
     return out
+
+
+# The lead of a text that may be its headline: up to the first line break or full stop.
+_LEAD_MAX = 300
+
+
+def lead_headline_end(text: str) -> int:
+    """Where the text's first line or sentence ends (0 when it is longer than a title):
+    many stories begin with their headline ("Tuesday 14 November 2017 Syrian Coalition
+    Condemns Massacre by Russian Air Force.")."""
+    head = text[:_LEAD_MAX + 1]
+    ends = [i for i in (head.find("\n"), head.find(". ")) if i > 0]
+    if not ends and len(text) <= _LEAD_MAX:
+        ends = [len(text)]
+    return min(ends) if ends else 0
+
+
+def recase_lead(text: str, nlp: Language, dictionary: ActorDictionary,
+                place: Callable[[str], bool] = lambda name: False) -> str:
+    """The text with a headline-cased first line or sentence written as a sentence
+    (:func:`sentence_case`); every character keeps its position."""
+    end = lead_headline_end(text)
+    if end == 0:
+        return text
+    lead = text[:end]
+    if headline_case(lead) is None:
+        return text
+    return sentence_case(lead, nlp, dictionary, place) + text[end:]
