@@ -11,6 +11,9 @@ timing); then ``dyadwatch.cluster.run`` codes the first N Reuters-21578 stories 
 Parquet shards in a temporary folder and the wall time is measured. The overhead per
 partition is measured two ways: the round trip of an empty task through the scheduler,
 and (workers x wall time - the workers' summed busy time) / partitions for the real run.
+The CPU count and the 1-minute load average are printed at the start, after each run
+("load after") and at the end, so a figure from a busy machine can be told apart; the
+efficiency is printed with three decimals.
 
 Reads ../shared/data/corpora/reuters21578/reuters21578.jsonl (or --corpus FILE); says
 so and exits 0 when it is absent. The stories are copied only into a temporary folder.
@@ -91,17 +94,21 @@ def main() -> None:
               f"per story, partitions of {args.partition_kb} KB; {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f} at the start")
         print("workers  partitions  wall s  stories/s  per-worker st/s  noop task ms  "
-              "overhead ms/partition  warm-up s")
+              "overhead ms/partition  warm-up s  load after")
         rows = []
         for w in args.workers:
             r = _measure(w, path, args.partition_kb * 1024, args.noops)
             rows.append(r)
             print(f"{w:7d}  {r['partitions']:10d}  {r['wall_s']:6.1f}  "
                   f"{r['stories'] / r['wall_s']:9.1f}  {r['stories'] / r['busy_s']:15.1f}"
-                  f"  {r['noop_ms']:12.1f}  {r['overhead_ms']:21.0f}  {r['warmup_s']:9.1f}")
+                  f"  {r['noop_ms']:12.1f}  {r['overhead_ms']:21.0f}  {r['warmup_s']:9.1f}"
+                  f"  {os.getloadavg()[0]:10.2f}")
         by = {r["workers"]: r["stories"] / r["wall_s"] for r in rows}
         if 1 in by and 2 in by:
-            print(f"efficiency (2-worker / 2 x 1-worker throughput): {by[2] / (2 * by[1]):.2f}")
+            eff = by[2] / (2 * by[1])
+            print(f"efficiency (2-worker / 2 x 1-worker throughput): {by[2]:.2f} / (2 x "
+                  f"{by[1]:.2f}) = {eff:.3f} (target 0.85: "
+                  f"{'met' if eff >= 0.85 else f'missed by {0.85 - eff:.4f}'})")
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

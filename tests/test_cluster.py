@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
@@ -257,3 +258,66 @@ def test_cli_codes_on_an_existing_scheduler_and_ingests_the_shards(client, tmp_p
     r = runner.invoke(main, ["ingest", "out", "--db", "y.duckdb"])
     assert r.exit_code == 2 and "not finished (1 of" in r.output
     assert "Traceback" not in r.output
+
+
+def _shard_tables(folder: Path) -> dict[str, object]:
+    """The manifest and every shard of a folder, by file name (tables, not bytes)."""
+    out: dict[str, object] = {}
+    for p in sorted(folder.iterdir()):
+        out[p.name] = json.loads(p.read_text()) if p.name == MANIFEST else pq.read_table(p)
+    return out
+
+
+def test_cli_local_cluster_writes_the_shards_of_a_scheduler_run(client, tmp_path, monkeypatch):
+    # `--cluster local:2` starts its own LocalCluster of 2 worker processes (beside the
+    # module's), codes, and shuts it down; the shards are those of a run on a scheduler.
+    monkeypatch.chdir(tmp_path)
+    paths = _corpus(tmp_path)
+    run(client, paths, "by_address", DEFAULT_OPTIONS, partition_bytes=1024)
+    r = CliRunner().invoke(main, ["code", "--cluster", "local:2", *paths, "--output",
+                                  "by_local", "--partition-size", "1024"])
+    assert r.exit_code == 1, r.output  # the corpus has rejects
+    assert "with 2 worker(s)" in r.stderr and "dyadwatch: rejected: a0.jsonl:3" in r.stderr
+    assert "0 already done" in r.stdout and "Traceback" not in r.output
+    by_local = _shard_tables(tmp_path / "by_local")
+    by_address = _shard_tables(tmp_path / "by_address")
+    assert by_local.keys() == by_address.keys() and len(by_local) > 2
+    for name, table in by_local.items():
+        assert table == by_address[name] if name == MANIFEST \
+            else table.equals(by_address[name]), name
+    local = _flat(list(code_stories(read_inputs(paths))))
+    assert _flat([outcome or item for item, outcome in shard_items("by_local")]) == local
+
+
+def test_inputs_and_output_given_as_file_urls(client, tmp_path):
+    # fsspec file:// URLs (a file, a glob, a folder, a missing file) for the inputs and the
+    # output: the same partitions, shards and merged database as the plain paths. (The
+    # workers are separate processes, so an in-memory filesystem would be invisible to
+    # them; file:// resolves to the shared local path, which is what the workers read.)
+    names = _corpus(tmp_path)
+    names[names.index("c.csv")] = "c.cs[v]"
+    plain = [f"{tmp_path}/{n}" for n in names]
+    urls = [f"file://{p}" for p in plain]
+    out_url = f"file://{tmp_path}/url_shards"
+    parts = plan(urls, DEFAULT_OPTIONS, partition_bytes=300)
+    assert [p.name for p in parts] == [p.name for p in plan(plain, DEFAULT_OPTIONS,
+                                                            partition_bytes=300)]
+    assert sum(1 for p in parts for u in p.units if u.kind == "range") >= 4
+    by_url = run(client, urls, out_url, DEFAULT_OPTIONS, partition_bytes=300)
+    assert by_url.coded_now == len(parts)
+    run(client, plain, str(tmp_path / "plain_shards"), DEFAULT_OPTIONS, partition_bytes=300)
+    url_tables = _shard_tables(tmp_path / "url_shards")
+    plain_tables = _shard_tables(tmp_path / "plain_shards")
+    assert url_tables.keys() == plain_tables.keys()
+    manifest = url_tables.pop(MANIFEST)
+    assert manifest["inputs"] == urls and manifest["complete"]
+    assert all(t.equals(plain_tables[n]) for n, t in url_tables.items())
+
+    items = [outcome or item for item, outcome in shard_items(out_url)]
+    assert {plain[-1], f"{plain[0]}:3"} <= {i.origin for i in items if isinstance(i, Reject)}
+    assert _flat(items) == _flat(list(code_stories(read_inputs(plain))))
+    with Store(tmp_path / "merged.duckdb") as store:
+        ingest_shards(store, out_url)
+    assert _tables(tmp_path / "merged.duckdb") == _local_ingest(plain, tmp_path / "l.duckdb")
+    again = run(client, urls, out_url, DEFAULT_OPTIONS, partition_bytes=300)
+    assert again.coded_now == 0 and again.already_done == len(parts)
