@@ -8,6 +8,7 @@ the API returns as a 400.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from datetime import date as Date
@@ -349,6 +350,33 @@ def _periods(lo: Date, hi: Date, by: str) -> list[Date]:
         else:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+class KnownActors:
+    """The actor codes and countries of the stored events (negated ones included), to refuse
+    an actor that no event has: a 400 naming it, rather than an empty answer that would read
+    as "no relations". A code is known when some stored code or country starts with it
+    (``RUS`` for ``RUSGOV``, as actor_clause matches); groups (``@EU``) are always known."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        rows = con.execute(
+            "SELECT source FROM events UNION SELECT target FROM events "
+            "UNION SELECT source_country FROM events UNION SELECT target_country FROM events"
+        ).fetchall()
+        self.codes = sorted({str(r[0]).upper() for r in rows if r[0]})
+
+    def check(self, spec: str) -> None:
+        """ValueError (a 400) for a malformed or unknown actor ``spec``."""
+        actor_clause("source", spec)  # a malformed code or unknown group: its own message
+        if find_group(spec) is not None:
+            return
+        code = spec.strip().upper()
+        i = bisect.bisect_left(self.codes, code)
+        if i < len(self.codes) and self.codes[i].startswith(code):
+            return
+        raise ValueError(f"unknown actor {spec.strip()!r}: no stored event has a source or "
+                         f"target coded {code} or starting with it (see /api/top/actors for "
+                         "the actors stored)")
 
 
 class MonthIndex:
