@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Sequence
 from datetime import date as Date
 from functools import lru_cache
@@ -398,13 +399,28 @@ class MonthIndex:
         self.quad = np.asarray(cols["quad_class"], dtype=np.int64)
         self.n = np.asarray(cols["n"], dtype=np.int64)
         self.gs = np.nan_to_num(np.asarray(cols["goldstein_sum"], dtype=np.float64))
+        self.masks: dict[tuple[str, str], np.ndarray] = {}
+        self.lock = threading.Lock()
+
+    MASKS = 64  # row masks kept (one byte per aggregate row each)
 
     def _is(self, side: str, code: str) -> np.ndarray:
-        """Rows whose ``side`` (source or target) is the actor ``code``."""
+        """Rows whose ``side`` (source or target) is the actor ``code`` (the masks of the
+        last MASKS (side, code) pairs computed are kept: a few actors make most asks)."""
+        key = (side, code)
+        mask = self.masks.get(key)
+        if mask is not None:
+            return mask
         uniq, inverse = self.codes[side]
         prefix = np.fromiter((v.startswith(code) for v in uniq), bool, len(uniq))
         cuniq, cinverse = self.codes[side + "_country"]
-        return prefix[inverse] | (cuniq == code)[cinverse]
+        mask = prefix[inverse] | (cuniq == code)[cinverse]
+        mask.flags.writeable = False
+        with self.lock:
+            if len(self.masks) >= self.MASKS:
+                self.masks.pop(next(iter(self.masks)), None)
+            self.masks[key] = mask
+        return mask
 
     def series(self, a: str, b: str, *, by: str, date_from: Date | None,
                date_to: Date | None, direction: str) -> list[dict[str, Any]]:
