@@ -102,6 +102,7 @@ def test_openapi_describes_every_endpoint(client):
     ("/api/dyads/series?a=RUS", "'b'"),
     ("/api/dyads/series?a=RUS&b=USA&by=decade", "by"),
     ("/api/dyads/series?a=RUS&b=USA&direction=sideways", "direction"),
+    ("/api/dyads/series?a=RUS&b=USA&normalise_by=people", "normalise_by"),
     ("/api/dyads/series?a=RUS&b=US", "'US' is not an actor code"),
     ("/api/dyads/series?a=RUS&b=XYZ", "unknown actor 'XYZ'"),
     ("/api/dyads/series?a=QQQ&b=USA&by=week", "unknown actor 'QQQ'"),
@@ -129,7 +130,8 @@ def test_garbage_never_causes_a_500(client):
     endpoints = {
         "/api/events": ["date_from", "date_to", "actor", "code", "quad_class", "q",
                         "story_id", "page", "page_size"],
-        "/api/dyads/series?a=RUS&b=USA": ["by", "date_from", "direction", "normalise"],
+        "/api/dyads/series?a=RUS&b=USA": ["by", "date_from", "direction", "normalise",
+                                         "normalise_by"],
         "/api/dyads/period-events?a=RUS&b=USA&period=2017-07-01": ["by", "direction"],
         "/api/dyads/forecast?a=RUS&b=USA": ["horizon", "as_of"],
         "/api/top/dyads": ["limit", "level", "directed"],
@@ -190,17 +192,21 @@ def test_event_filters_and_paging(client):
     {"by": "month", "date_from": "2017-08-01", "date_to": "2018-02-28"},
     {"by": "month", "date_from": "2017-07-29"},
     {"by": "month", "normalise": "true"},
+    {"by": "year", "normalise_by": "stories"}, {"by": "month", "normalise_by": "events"},
 ])
 def test_series_rows_equal_dyad_series(client, db, params):
     """Month and year series come from the server's monthly aggregate, the others from
     analysis.series directly: all must equal dyad_series."""
     got = client.get("/api/dyads/series", params={"a": "RUS", "b": "USA", **params}).json()
     con = duckdb.connect(str(db), read_only=True)
-    kw = {k: v for k, v in params.items() if k != "normalise"}
+    kw = {k: v for k, v in params.items() if k not in ("normalise", "normalise_by")}
     for k in ("date_from", "date_to"):
         if k in kw:
             kw[k] = date.fromisoformat(kw[k])
-    want = dyad_series(con, "RUS", "USA", normalise="normalise" in params, **kw)
+    per = params.get("normalise_by") or "normalise" in params
+    want = dyad_series(con, "RUS", "USA", normalise=per, **kw)
+    assert got["normalised_by"] == (None if per is False else
+                                    "events" if per is True else per)
     con.close()
     assert len(got["series"]) == len(want) > 0
     for row, (_, w) in zip(got["series"], want.iterrows(), strict=True):

@@ -314,18 +314,24 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
              summary="Events between A and B per period and direction, by quad class")
     def api_series(a: Actor, b: Actor, by: By = "month", date_from: DateFrom = None,
                    date_to: DateTo = None, direction: Direction = "both",
-                   normalise: bool = False) -> JSONResponse:
+                   normalise: Annotated[bool, Query(description="Divide the counts by all "
+                                                    "stored events of the period.")] = False,
+                   normalise_by: Annotated[str | None, Query(
+                       pattern="^(events|stories)$",
+                       description="Divide the counts by all stored events, or stories, of "
+                       "the period.")] = None) -> JSONResponse:
         check_dates(date_from, date_to)
         check_actors(a, b)
-        if queries.month_aligned(a, b, by, date_from, date_to, normalise):
+        per = normalise_by or ("events" if normalise else None)
+        if queries.month_aligned(a, b, by, date_from, date_to, per is not None):
             rows = call(months.series, a, b, by=by, date_from=date_from, date_to=date_to,
                         direction=direction)
         else:
             rows = queries.records(call(dyad_series, con(), a, b, by=by, date_from=date_from,
                                         date_to=date_to, direction=direction,
-                                        normalise=normalise))
+                                        normalise=per or False))
         return ok({"a": label(a), "b": label(b), "by": by, "direction": direction,
-                "series": rows})
+                "normalised_by": per, "series": rows})
 
     @app.get("/api/dyads/period-events", tags=["dyads"],
              summary="The events behind one point of a dyad series, with their sentences")
