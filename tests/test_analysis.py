@@ -45,6 +45,30 @@ def test_monthly_dyad_series_fills_empty_months(db):
     assert len(df) == 6  # three months, two directions
 
 
+def test_weekly_and_daily_series_start_on_mondays_and_fill_zeros(db):
+    with dyadwatch.open(str(db)) as ds:
+        weeks = ds.dyad("RUS", "UKR", by="week")
+        days = ds.dyad("RUS", "UKR", by="day", direction="a-b")
+        late = ds.dyad("RUS", "UKR", by="week", date_from=date(2021, 1, 20))
+    # Weeks begin on Mondays (DuckDB's date_trunc): 2021-01-04 .. 2021-03-01, 9 weeks.
+    assert {str(p) for p in weeks["period"]} >= {"2021-01-04", "2021-01-18", "2021-03-01"}
+    assert all(p.weekday() == 0 for p in weeks["period"])
+    assert len(weeks) == 9 * 2
+    by_week = {(str(r.period), r.direction): r.events for r in weeks.itertuples()}
+    assert by_week[("2021-01-04", "RUS->UKR")] == 2
+    assert by_week[("2021-01-18", "UKR->RUS")] == 1
+    assert by_week[("2021-03-01", "RUS->UKR")] == 1
+    assert sum(by_week.values()) == 4
+    # Every day from the first A->B event to the last, one direction only.
+    assert len(days) == (date(2021, 3, 2) - date(2021, 1, 5)).days + 1
+    assert set(days["direction"]) == {"RUS->UKR"}
+    assert days.set_index("period").loc[date(2021, 1, 5), "events"] == 2
+    assert days["events"].sum() == 3
+    # A span starting mid-week starts at that week's Monday and leaves out earlier events.
+    assert str(late["period"].iloc[0]) == "2021-01-18"
+    assert late["events"].sum() == 2
+
+
 def test_directed_and_normalised(db):
     with dyadwatch.open(str(db)) as ds:
         one_way = ds.dyad("RUSMIL", "UKR", direction="a-b", by="year")

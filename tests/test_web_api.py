@@ -102,7 +102,15 @@ def test_openapi_describes_every_endpoint(client):
     ("/api/dyads/series?a=RUS", "'b'"),
     ("/api/dyads/series?a=RUS&b=USA&by=decade", "by"),
     ("/api/dyads/series?a=RUS&b=USA&direction=sideways", "direction"),
+    ("/api/dyads/series?a=RUS&b=USA&normalise_by=people", "normalise_by"),
     ("/api/dyads/series?a=RUS&b=US", "'US' is not an actor code"),
+    ("/api/dyads/series?a=RUS&b=XYZ", "unknown actor 'XYZ'"),
+    ("/api/dyads/series?a=QQQ&b=USA&by=week", "unknown actor 'QQQ'"),
+    ("/api/dyads/period-events?a=RUS&b=XYZ&period=2017-07-01", "unknown actor"),
+    ("/api/dyads/forecast?a=XYZ&b=USA", "unknown actor"),
+    ("/api/events?actor=RUS&actor=ZZZGOV", "unknown actor 'ZZZGOV'"),
+    ("/api/volume?actor=ZZZ", "unknown actor"),
+    ("/api/actors/partners?actor=ZZZ", "unknown actor"),
     ("/api/dyads/period-events?a=RUS&b=USA&period=2017-02-30", "period"),
     ("/api/dyads/forecast?a=RUS&b=USA&horizon=100000", "horizon"),
     ("/api/top/actors?limit=100000", "limit"),
@@ -122,7 +130,8 @@ def test_garbage_never_causes_a_500(client):
     endpoints = {
         "/api/events": ["date_from", "date_to", "actor", "code", "quad_class", "q",
                         "story_id", "page", "page_size"],
-        "/api/dyads/series?a=RUS&b=USA": ["by", "date_from", "direction", "normalise"],
+        "/api/dyads/series?a=RUS&b=USA": ["by", "date_from", "direction", "normalise",
+                                         "normalise_by"],
         "/api/dyads/period-events?a=RUS&b=USA&period=2017-07-01": ["by", "direction"],
         "/api/dyads/forecast?a=RUS&b=USA": ["horizon", "as_of"],
         "/api/top/dyads": ["limit", "level", "directed"],
@@ -144,6 +153,14 @@ def test_text_search_is_a_bound_parameter_not_sql(client):
     r = client.get("/api/events", params={"q": "EXPELLED"}).json()
     assert r["total"] >= 1
     assert all("expelled" in e["sentence"].lower() for e in r["events"])
+
+
+def test_known_actors_are_prefixes_of_stored_codes_in_any_case(client):
+    for url in ("/api/dyads/series?a=rus&b=USA", "/api/dyads/series?a=RUSGOV&b=USA",
+                "/api/dyads/series?a=@EU&b=RUS", "/api/events?actor=RUSG",
+                "/api/dyads/series?a=RUS&b=USA&by=month&date_from=2030-01-01"):
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.text)
 
 
 def test_event_filters_and_paging(client):
@@ -175,17 +192,21 @@ def test_event_filters_and_paging(client):
     {"by": "month", "date_from": "2017-08-01", "date_to": "2018-02-28"},
     {"by": "month", "date_from": "2017-07-29"},
     {"by": "month", "normalise": "true"},
+    {"by": "year", "normalise_by": "stories"}, {"by": "month", "normalise_by": "events"},
 ])
 def test_series_rows_equal_dyad_series(client, db, params):
     """Month and year series come from the server's monthly aggregate, the others from
     analysis.series directly: all must equal dyad_series."""
     got = client.get("/api/dyads/series", params={"a": "RUS", "b": "USA", **params}).json()
     con = duckdb.connect(str(db), read_only=True)
-    kw = {k: v for k, v in params.items() if k != "normalise"}
+    kw = {k: v for k, v in params.items() if k not in ("normalise", "normalise_by")}
     for k in ("date_from", "date_to"):
         if k in kw:
             kw[k] = date.fromisoformat(kw[k])
-    want = dyad_series(con, "RUS", "USA", normalise="normalise" in params, **kw)
+    per = params.get("normalise_by") or "normalise" in params
+    want = dyad_series(con, "RUS", "USA", normalise=per, **kw)
+    assert got["normalised_by"] == (None if per is False else
+                                    "events" if per is True else per)
     con.close()
     assert len(got["series"]) == len(want) > 0
     for row, (_, w) in zip(got["series"], want.iterrows(), strict=True):
@@ -226,8 +247,11 @@ def test_forecast_gives_probabilities_and_the_events_behind_them(client):
     assert all(0 <= q["p"] <= 1 for q in f["quad_class"])
     assert f["root"] and all(r["events"] for r in f["root"])
     assert all(e["sentence"] for r in f["root"] for e in r["events"])
-    none = client.get("/api/dyads/forecast", params={"a": "BRA", "b": "ARG"}).json()
+    # Two stored actors that never met: a forecast from no events; an actor no event has: 400.
+    none = client.get("/api/dyads/forecast", params={"a": "FRA", "b": "GRC"}).json()
     assert none["events_used"] == 0
+    absent = client.get("/api/dyads/forecast", params={"a": "BRA", "b": "ARG"})
+    assert absent.status_code == 400 and "unknown actor 'BRA'" in absent.json()["error"]
 
 
 def test_summaries(client):
@@ -278,6 +302,9 @@ def test_pages_load_and_send_security_headers(client):
         assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split(";")[1]
         assert r.headers["x-content-type-options"] == "nosniff"
     assert client.get("/dyad?a=RUS&b=US").status_code == 400
+    unknown = client.get("/dyad?a=RUS&b=XYZ")
+    assert unknown.status_code == 400 and "unknown actor" in unknown.text
+    assert client.get("/actor?code=XYZ").status_code == 400
     assert client.get("/static/vendor/vega/vega.min.js").status_code == 200
 
 

@@ -167,6 +167,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
     root_con = open_read_only(db)
     queries.build_month_aggregate(root_con)
     months = queries.MonthIndex(root_con)
+    known = queries.KnownActors(root_con)
     local = threading.local()
 
     def con() -> duckdb.DuckDBPyConnection:
@@ -243,6 +244,12 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
 
+    def check_actors(*specs: str | None) -> None:
+        """A 400 for an actor no stored event has (or a malformed one)."""
+        for spec in specs:
+            if spec is not None:
+                call(known.check, spec)
+
     def check_dates(date_from: Date | None, date_to: Date | None) -> None:
         if date_from and date_to and date_from > date_to:
             raise BadRequest(f"date_from {date_from} is after date_to {date_to}")
@@ -276,6 +283,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
         for a in actor:
             if len(a) > 64:
                 raise BadRequest(f"actor {a[:20]!r}...: too long (at most 64 characters)")
+        check_actors(*actor)
         return ok(call(queries.search_events, con(), page=page, page_size=page_size,
                     date_from=date_from, date_to=date_to, actors=actor, codes=code,
                     quad_class=quad_class, text=q, story_id=story_id,
@@ -306,22 +314,30 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
              summary="Events between A and B per period and direction, by quad class")
     def api_series(a: Actor, b: Actor, by: By = "month", date_from: DateFrom = None,
                    date_to: DateTo = None, direction: Direction = "both",
-                   normalise: bool = False) -> JSONResponse:
+                   normalise: Annotated[bool, Query(description="Divide the counts by all "
+                                                    "stored events of the period.")] = False,
+                   normalise_by: Annotated[str | None, Query(
+                       pattern="^(events|stories)$",
+                       description="Divide the counts by all stored events, or stories, of "
+                       "the period.")] = None) -> JSONResponse:
         check_dates(date_from, date_to)
-        if queries.month_aligned(a, b, by, date_from, date_to, normalise):
+        check_actors(a, b)
+        per = normalise_by or ("events" if normalise else None)
+        if queries.month_aligned(a, b, by, date_from, date_to, per is not None):
             rows = call(months.series, a, b, by=by, date_from=date_from, date_to=date_to,
                         direction=direction)
         else:
             rows = queries.records(call(dyad_series, con(), a, b, by=by, date_from=date_from,
                                         date_to=date_to, direction=direction,
-                                        normalise=normalise))
+                                        normalise=per or False))
         return ok({"a": label(a), "b": label(b), "by": by, "direction": direction,
-                "series": rows})
+                "normalised_by": per, "series": rows})
 
     @app.get("/api/dyads/period-events", tags=["dyads"],
              summary="The events behind one point of a dyad series, with their sentences")
     def api_period_events(a: Actor, b: Actor, period: Date, by: By = "month",
                           direction: Direction = "both") -> JSONResponse:
+        check_actors(a, b)
         df = call(summary.period_events, con(), a, b, by=by, period=period,
                   direction=direction)
         start, end = summary.period_bounds(by, period)
@@ -336,6 +352,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
                                                          "(default: after the last event).")]
                      = None,
                      direction: Direction = "both") -> JSONResponse:
+        check_actors(a, b)
         return ok(call(queries.forecast, con(), a, b, horizon=horizon, as_of=as_of,
                     direction=direction))
 
@@ -363,6 +380,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
     def api_volume(by: By = "month", date_from: DateFrom = None, date_to: DateTo = None,
                    actor: Annotated[str | None, Query(max_length=64)] = None
                    ) -> JSONResponse:
+        check_actors(actor)
         rows = call(queries.volume, con(), by=by, date_from=date_from, date_to=date_to,
                     actor=actor)
         return ok({"by": by, "volume": rows})
@@ -378,6 +396,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
     def api_partners(actor: Actor, date_from: DateFrom = None, date_to: DateTo = None,
                      limit: Limit = 20) -> JSONResponse:
         check_dates(date_from, date_to)
+        check_actors(actor)
         return ok({"actor": label(actor),
                 "partners": call(queries.actor_partners, con(), actor, date_from=date_from,
                                  date_to=date_to, limit=limit)})
@@ -400,6 +419,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad_page(request: Request, a: Actor, b: Actor, by: By = "month",
                   horizon: Annotated[int, Query(ge=1, le=366)] = 7) -> HTMLResponse:
+        check_actors(a, b)
         fc = call(queries.forecast, con(), a, b, horizon=horizon, as_of=None,
                   direction="both")
         return page(request, "dyad.html", a=label(a), b=label(b), by=by, horizon=horizon,
@@ -407,6 +427,7 @@ def create_app(db: str, *, allowed_hosts: list[str] | None = None,
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
     def actor_page(request: Request, code: Actor) -> HTMLResponse:
+        check_actors(code)
         c = con()
         partners = call(queries.actor_partners, c, code, date_from=None, date_to=None,
                         limit=20)

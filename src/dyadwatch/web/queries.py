@@ -8,7 +8,9 @@ the API returns as a 400.
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 from collections.abc import Sequence
 from datetime import date as Date
 from functools import lru_cache
@@ -351,6 +353,33 @@ def _periods(lo: Date, hi: Date, by: str) -> list[Date]:
     return out
 
 
+class KnownActors:
+    """The actor codes and countries of the stored events (negated ones included), to refuse
+    an actor that no event has: a 400 naming it, rather than an empty answer that would read
+    as "no relations". A code is known when some stored code or country starts with it
+    (``RUS`` for ``RUSGOV``, as actor_clause matches); groups (``@EU``) are always known."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        rows = con.execute(
+            "SELECT source FROM events UNION SELECT target FROM events "
+            "UNION SELECT source_country FROM events UNION SELECT target_country FROM events"
+        ).fetchall()
+        self.codes = sorted({str(r[0]).upper() for r in rows if r[0]})
+
+    def check(self, spec: str) -> None:
+        """ValueError (a 400) for a malformed or unknown actor ``spec``."""
+        actor_clause("source", spec)  # a malformed code or unknown group: its own message
+        if find_group(spec) is not None:
+            return
+        code = spec.strip().upper()
+        i = bisect.bisect_left(self.codes, code)
+        if i < len(self.codes) and self.codes[i].startswith(code):
+            return
+        raise ValueError(f"unknown actor {spec.strip()!r}: no stored event has a source or "
+                         f"target coded {code} or starting with it (see /api/top/actors for "
+                         "the actors stored)")
+
+
 class MonthIndex:
     """The monthly aggregate as numpy arrays, for summing a series without SQL (a series
     request then costs about a millisecond of CPU instead of twenty). Actor codes match as
@@ -370,13 +399,28 @@ class MonthIndex:
         self.quad = np.asarray(cols["quad_class"], dtype=np.int64)
         self.n = np.asarray(cols["n"], dtype=np.int64)
         self.gs = np.nan_to_num(np.asarray(cols["goldstein_sum"], dtype=np.float64))
+        self.masks: dict[tuple[str, str], np.ndarray] = {}
+        self.lock = threading.Lock()
+
+    MASKS = 64  # row masks kept (one byte per aggregate row each)
 
     def _is(self, side: str, code: str) -> np.ndarray:
-        """Rows whose ``side`` (source or target) is the actor ``code``."""
+        """Rows whose ``side`` (source or target) is the actor ``code`` (the masks of the
+        last MASKS (side, code) pairs computed are kept: a few actors make most asks)."""
+        key = (side, code)
+        mask = self.masks.get(key)
+        if mask is not None:
+            return mask
         uniq, inverse = self.codes[side]
         prefix = np.fromiter((v.startswith(code) for v in uniq), bool, len(uniq))
         cuniq, cinverse = self.codes[side + "_country"]
-        return prefix[inverse] | (cuniq == code)[cinverse]
+        mask = prefix[inverse] | (cuniq == code)[cinverse]
+        mask.flags.writeable = False
+        with self.lock:
+            if len(self.masks) >= self.MASKS:
+                self.masks.pop(next(iter(self.masks)), None)
+            self.masks[key] = mask
+        return mask
 
     def series(self, a: str, b: str, *, by: str, date_from: Date | None,
                date_to: Date | None, direction: str) -> list[dict[str, Any]]:
