@@ -3,6 +3,7 @@ validation answers 4xx with a clear JSON message, the OpenAPI description, escap
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -460,3 +461,24 @@ def test_serve_with_two_workers_answers(tmp_path, db):
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_story_page_labels_the_headline_and_background_events(tmp_path):
+    story = {"id": "titled", "date": "2019-07-26", "title": "Chile Condemns Peru",
+             "text": "In 2014, Chile expelled two Peruvian diplomats. Officials gave no "
+                     "details on Friday."}
+    path = tmp_path / "titled.jsonl"
+    path.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    db = tmp_path / "titled.duckdb"
+    r = subprocess.run([sys.executable, "-m", "dyadwatch", "ingest", str(path), "--db",
+                        str(db)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    with TestClient(create_app(str(db))) as c:
+        got = c.get("/api/stories/titled").json()
+        html = c.get("/story", params={"id": "titled"}).text
+    assert [(e["code"], e["sentence_index"]) for e in got["headline_events"]] == [("110", -1)]
+    # The text's segments rebuild the text and hold only the text's events.
+    assert "".join(s["text"] for s in got["segments"]) == story["text"]
+    coded = [e for s in got["segments"] for e in s["events"]]
+    assert [(e["code"][:2], e["background"]) for e in coded] == [("16", True)]
+    assert '<h1 id="headline"><mark' in html and "(background)" in html

@@ -30,7 +30,7 @@ from dyadwatch.store.db import date_clauses
 EVENT_COLUMNS = ("event_id", "story_id", "date", "sentence_index", "sentence", "source_text",
                  "source", "source_country", "target_text", "target", "target_country", "code",
                  "root", "name", "quad_class", "goldstein", "plover", "rule", "negated",
-                 "confidence")
+                 "confidence", "background")
 
 
 def jsonable(value: Any) -> Any:
@@ -227,9 +227,12 @@ def story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | Non
         f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE story_id = ? "
         "ORDER BY sentence_index, event_id", [story_id]))
     text = row[5] or ""
+    # Events coded from the title (sentence index -1) label the title, not the text.
+    headline = [e for e in events if (e["sentence_index"] or 0) < 0]
     return {"story_id": row[0], "date": jsonable(row[1]), "title": row[2], "source": row[3],
-            "url": row[4], "text": text, "events": events,
-            "segments": highlight(text, events)}
+            "url": row[4], "text": text, "events": events, "headline_events": headline,
+            "segments": highlight(text, [e for e in events
+                                         if (e["sentence_index"] or 0) >= 0])}
 
 
 def highlight(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
