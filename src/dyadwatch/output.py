@@ -84,6 +84,10 @@ def render_table(rows: list[dict], stream: TextIO, *, width: int | None = None) 
         evidence = f"{e['source_text']} -> {e['target_text']} · rule {e['rule']}"
         if e.get("location"):
             evidence += f" · at {e['location']} ({e.get('location_country') or '?'})"
+        if e.get("background"):
+            evidence += " · background"
+        if (e.get("sentence_index") or 0) < 0:
+            evidence += " · headline"
         table.add_row(
             e["date"], e["source"], e["target"], e["code"], escape(e["name"]),
             f"{e['goldstein']:+.1f}", f"{escape(sentence)}\n[dim]{escape(evidence)}[/dim]",
