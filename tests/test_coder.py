@@ -314,3 +314,23 @@ def test_passive_subject_is_the_object_of_an_object_pattern():
     # The "by" agent stays the source, never the target.
     got = triples("Two Turkish diplomats were expelled by the Iranian government.")
     assert got == {("IRNGOV", "TURGOV", "161")}
+
+
+def test_a_participle_modifying_a_noun_is_a_passive_with_that_noun_as_target():
+    got = triples("Dozens of Syrian rebels killed by Russian airstrikes.")
+    assert ("RUS", "SYRREB", "190") in got
+    # The participle's noun is no agent: only the lifting is the US's.
+    got = triples("The US lifted the sanctions imposed on Cuba.")
+    assert got == {("USA", "CUB", "085")}
+
+
+def test_an_event_noun_dated_by_a_year_is_background():
+    assert triples("The court heard evidence about Russia's 2014 invasion of Ukraine.") == set()
+    got = triples("The court heard evidence about Russia's invasion of Ukraine.")
+    assert ("RUS", "UKR", "190") in got
+
+
+def test_telling_the_press_is_no_statement_event():
+    assert triples("A Turkish official told Reuters that the talks had stalled.") == set()
+    got = triples("A Turkish official told Greece that the talks had stalled.")
+    assert ("TURGOV", "GRC", "010") in got

@@ -169,6 +169,8 @@ class Coder:
             key = (source.code, target.code, code)
             if key in seen or source.code == target.code:
                 continue
+            if code[:2] == "01" and target.sector == "MED":
+                continue  # "the monitor told AFP that ...": speaking to the press
             seen.add(key)
             events.append((self._event(story_id, day, index, sent, pred, source, target, code,
                                        pattern, negated, confidence), pred.i))
@@ -284,6 +286,8 @@ class Coder:
         else:
             if link.passive and link.verb is not None and link.verb.i == pred.i:
                 target_heads = [c for c in pred.children if c.dep_ in _PASSIVE_SUBJ]
+                if _reduced_passive(pred):
+                    target_heads = [pred.head]
             if obj is not None and not pattern.obj:
                 target_heads.append(obj)
             target_heads += [c for c in pred.children if c.dep_ == "dative"
@@ -319,6 +323,8 @@ class Coder:
     def _code_noun(self, noun: Token, matches: dict[int, Match], ctx: StoryContext) -> list[tuple]:
         if noun.dep_ == "dobj" and noun.head.lemma_.lower() in self._judges:
             return []  # "avenging the killing of X": the killing is not the avenger's
+        if any(c.dep_ == "nummod" and _is_year(c) for c in noun.children):
+            return []  # "the 2005 bombing in Beirut": a background event noun
         mods = _modifiers(noun)
         link = _link(noun, self._frame_triggers)
         for pattern in self.patterns.nouns[noun.lemma_.lower()]:
@@ -665,6 +671,17 @@ def _anti_modifiers(noun: Token) -> list[Token]:
     return out
 
 
+def _is_year(tok: Token) -> bool:
+    return len(tok.text) == 4 and tok.text.isdigit() and tok.text[:2] in ("19", "20")
+
+
+def _reduced_passive(tok: Token) -> bool:
+    """"staff killed by X", "sanctions imposed on China": a past participle modifying a
+    noun, with no subject of its own."""
+    return (tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in ("NOUN", "PROPN")
+            and not any(c.dep_ in _SUBJ + _PASSIVE_SUBJ for c in tok.children))
+
+
 def _infinitival_advcl(tok: Token) -> bool:
     """"call on the US to lift sanctions" parsed with "lift" as an adverbial clause."""
     return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
@@ -674,6 +691,10 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
     """Walk up from a predicate to the subject it has or inherits, noting frames and negation."""
     frames: list[Token] = []
     negated = False
+    if _reduced_passive(pred):
+        # "civilians killed by regime airstrikes": a past participle that modifies a noun
+        # is a passive whose subject is that noun.
+        return _Link(None, True, frames, False, 0, pred)
     tok = prev = pred
     via = ""  # the dependency we came up through
     for hops in range(_MAX_HOPS):
