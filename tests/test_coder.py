@@ -334,3 +334,18 @@ def test_telling_the_press_is_no_statement_event():
     assert triples("A Turkish official told Reuters that the talks had stalled.") == set()
     got = triples("A Turkish official told Greece that the talks had stalled.")
     assert ("TURGOV", "GRC", "010") in got
+
+
+def test_calling_someone_to_discuss_is_a_phone_call():
+    got = triples("The Kenyan president called the Tanzanian president on Friday to discuss "
+                  "the border.")
+    assert got == {("KENGOV", "TZAGOV", "041")}
+    # "called on X to discuss" stays an appeal.
+    got = triples("The Kenyan president called on Tanzania to discuss the border.")
+    assert ("KENGOV", "TZA", "026") in got
+
+
+def test_a_stopped_or_permitted_event_is_not_coded():
+    assert triples("Egypt agreed to a truce halting Israel's incursion into Gaza.") == set()
+    assert triples("Egypt allowed Iran to send humanitarian aid to Lebanon.") == set()
+    assert ("IRN", "LBN", "070") in triples("Iran sent humanitarian aid to Lebanon.")

@@ -334,6 +334,8 @@ CODED = [
     ("Ethiopian troops imposed a blockade in Tigray.", "ETHMIL", "ETH", "191"),
     ("Syrian government forces stepped up a campaign against Syrian rebels.", "SYRMIL", "SYRREB",
      "190"),
+    ("Al-Shabaab has carried out several killings in Somalia.", "SOMINS", "SOM", "180"),
+    ("Sudanese troops carried out mass killings of civilians in Chad.", "SDNMIL", "TCD", "202"),
 ]
 
 # Sentences that must give no event at all: economic, sports and weather uses of verbs
@@ -387,6 +389,11 @@ NOT_CODED = [
     ),
     ("Russia denied that its troops attacked Ukrainian civilians.", "RUSMIL", "UKRCVL", "19"),
     ("The US hit China with tariffs.", "USA", "CHN", "19"),
+    # A stopped or only permitted event has not happened.
+    ("Egypt agreed to a truce halting Israel's incursion into Gaza.", "ISR", "PSE", "13"),
+    ("Egypt allowed Iran to send humanitarian aid to Lebanon.", "IRN", "LBN", "07"),
+    # Only mass killings are mass killings.
+    ("Al-Shabaab has carried out several killings in Somalia.", "SOMINS", "SOM", "20"),
 ]
 
 ROOTS = [f"{i:02d}" for i in range(1, 21)]

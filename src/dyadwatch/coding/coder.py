@@ -98,8 +98,10 @@ class Coder:
         self.gazetteer = gazetteer or load_gazetteer()
         self._frame_triggers = {t for f in self.frames for t in f.triggers}
         self.arguments = load_arguments()
-        # Verbs that judge an event they govern as an object ("avenged the killing of").
-        self._judges = {t for f in self.frames if f.name == "judge" for t in f.triggers}
+        # Verbs that judge, stop or permit an event they govern as an object ("avenged
+        # the killing of", "halted the incursion").
+        self._judges = {t for f in self.frames if f.name in ("judge", "prevent")
+                        for t in f.triggers}
         # The sentence being coded: its places, by the doc token indices they cover.
         self._places: StoryPlaces | None = None
         self._place_at: dict[int, Mention] = {}
@@ -238,6 +240,12 @@ class Coder:
                 continue
             if not pattern.obj and any(c.dep_ == "oprd" for c in verb.children):
                 continue  # "called Russia a terrorist state" names, it does not call
+            if pattern.code[:2] == "02" and verb.lemma_.lower() == "call" and obj is not None \
+                    and not any(c.dep_ == "prep" and c.lower_ in ("on", "upon")
+                                and any(g.ent_type_ not in ("DATE", "TIME")
+                                        for g in c.children if g.dep_ == "pobj")
+                                for c in verb.children):
+                continue  # "called Lavrov to discuss Syria" is a phone call, no appeal
             if pattern.mod and (obj is None or not _modifiers(obj) & pattern.mod):
                 continue  # "used chemical weapons": the object's modifier
             sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx)
