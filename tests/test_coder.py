@@ -349,3 +349,11 @@ def test_a_stopped_or_permitted_event_is_not_coded():
     assert triples("Egypt agreed to a truce halting Israel's incursion into Gaza.") == set()
     assert triples("Egypt allowed Iran to send humanitarian aid to Lebanon.") == set()
     assert ("IRN", "LBN", "070") in triples("Iran sent humanitarian aid to Lebanon.")
+
+
+def test_provide_someone_with_something_makes_the_object_the_recipient():
+    got = triples("Britain supplied Ukraine with tanks.")
+    assert ("GBR", "UKR", "072") in got
+    got = triples("Japan is willing to provide Brazil with up to 1 billion dollars in loan "
+                  "guarantees.")
+    assert ("JPN", "BRA", "0331") in got

@@ -334,6 +334,8 @@ CODED = [
     ("Ethiopian troops imposed a blockade in Tigray.", "ETHMIL", "ETH", "191"),
     ("Syrian government forces stepped up a campaign against Syrian rebels.", "SYRMIL", "SYRREB",
      "190"),
+    ("Japan provided Brazil with loan guarantees.", "JPN", "BRA", "071"),
+    ("Germany provided shelter materials to Iraq.", "DEU", "IRQ", "073"),
     ("Al-Shabaab has carried out several killings in Somalia.", "SOMINS", "SOM", "180"),
     ("Sudanese troops carried out mass killings of civilians in Chad.", "SDNMIL", "TCD", "202"),
 ]

@@ -65,6 +65,8 @@ _CIRCUMSTANCE = {"after", "following", "before", "amid", "despite", "since", "du
 # Roots whose object's owner is the target of a bare verb ("shelled Libyan positions");
 # elsewhere the owner is not ("defended Germany's decision").
 _FORCE_ROOTS = {"15", "16", "17", "18", "19", "20"}
+# Verbs whose object receives what their "with" phrase names ("supplied Kyiv with arms").
+_PROVIDE_WITH = {"provide", "supply", "furnish", "equip", "arm"}
 
 
 @dataclass
@@ -223,6 +225,13 @@ class Coder:
             of = [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
                   for g in c.children if g.dep_ == "pobj"]
             obj = of[0] if of else obj
+        recipient = None
+        if obj is not None and verb.lemma_.lower() in _PROVIDE_WITH:
+            # "provided Egypt with $50 billion in assistance": the object is the recipient
+            # and the "with" phrase what is given.
+            given = _with_object(verb)
+            if given is not None:
+                recipient, obj = obj, given
         prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
         # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
         xcomps = {c.lemma_.lower() for c in verb.children
@@ -248,7 +257,8 @@ class Coder:
                 continue  # "called Lavrov to discuss Syria" is a phone call, no appeal
             if pattern.mod and (obj is None or not _modifiers(obj) & pattern.mod):
                 continue  # "used chemical weapons": the object's modifier
-            sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx)
+            sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx,
+                                               recipient)
             if not sources or not targets and not _mutual(pattern, sources):
                 continue
             if pattern.obj and obj is not None:
@@ -258,7 +268,7 @@ class Coder:
 
     def _arguments(
         self, pred: Token, obj: Token | None, pattern: Pattern, link: _Link,
-        matches: dict[int, Match], ctx: StoryContext,
+        matches: dict[int, Match], ctx: StoryContext, recipient: Token | None = None,
     ) -> tuple[list[Actor], list[Actor]]:
         # Source
         if link.passive:
@@ -312,6 +322,8 @@ class Coder:
         if pattern.obj and obj is not None:
             # "approved new anti-Russia sanctions": the target is in the object's modifier.
             target_heads += _anti_modifiers(obj)
+        if recipient is not None:
+            target_heads.append(recipient)
         targets = self._actors(target_heads, matches, ctx, place=True)
         if not targets and pattern.prep and target_heads:
             # "lifted a ban on UNICEF operations": the operations belong to the target.
@@ -677,6 +689,28 @@ def _anti_modifiers(noun: Token) -> list[Token]:
                                                  and prev.doc[prev.i - 1].lower_ == "anti"):
             out.append(tok)
     return out
+
+
+def _with_object(verb: Token) -> Token | None:
+    """What a "with" phrase of the verb names: its noun, the object of a clause in it
+    ("with what now totals $50 billion"), and through amounts to what they are in ("$1.5
+    billion in loan guarantees")."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.lower_ != "with":
+            continue
+        for g in prep.children:
+            if g.dep_ == "pcomp":
+                g = next((o for o in g.children if o.dep_ == "dobj"), None)  # noqa: PLW2901
+            elif g.dep_ != "pobj":
+                continue
+            if g is None:
+                continue
+            if g.pos_ == "NUM" or g.lemma_.lower() in ("million", "billion"):
+                inner = [p for c in g.children if c.dep_ == "prep" and c.lower_ == "in"
+                         for p in c.children if p.dep_ == "pobj"]
+                g = inner[0] if inner else g  # noqa: PLW2901
+            return g
+    return None
 
 
 def _is_year(tok: Token) -> bool:
