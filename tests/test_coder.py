@@ -357,3 +357,8 @@ def test_provide_someone_with_something_makes_the_object_the_recipient():
     got = triples("Japan is willing to provide Brazil with up to 1 billion dollars in loan "
                   "guarantees.")
     assert ("JPN", "BRA", "0331") in got
+
+
+def test_a_subject_read_into_a_fronted_phrase_without_its_comma():
+    got = triples("In the province of Idlib Nusra Front members kidnapped an Iraqi priest.")
+    assert ("SYRINSALQ", "IRQ", "181") in got

@@ -713,6 +713,26 @@ def _with_object(verb: Token) -> Token | None:
     return None
 
 
+def _swallowed_subject(verb: Token) -> Token | None:
+    """"In the province of Idlib Nusra Front members kidnapped a priest": without the comma
+    the parser reads the subject into the fronted phrase. A finite verb with no subject
+    takes the noun that ends a phrase right before it."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not (
+            verb.tag_ == "VBN" and any(c.dep_ == "aux" for c in verb.children)):
+        return None
+    if any(c.dep_ in ("expl", "mark") or c.dep_ == "advmod" and c.tag_ == "WRB"
+           for c in verb.children):
+        return None
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i > verb.i:
+            continue
+        end = prep.right_edge
+        if end.pos_ in ("NOUN", "PROPN") and end.dep_ in ("pobj", "conj") and all(
+                t.dep_ in ("aux", "advmod", "neg") for t in verb.doc[end.i + 1:verb.i]):
+            return end
+    return None
+
+
 def _is_year(tok: Token) -> bool:
     return len(tok.text) == 4 and tok.text.isdigit() and tok.text[:2] in ("19", "20")
 
@@ -758,6 +778,9 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
             passive = [c for c in tok.children if c.dep_ in _PASSIVE_SUBJ]
             if passive:
                 return _Link(None, True, frames, negated, hops, tok)
+            swallowed = _swallowed_subject(tok)
+            if swallowed is not None:
+                return _Link(swallowed, False, frames, negated, hops, tok)
         dep = tok.dep_
         head = tok.head
         if head.i == tok.i or dep not in _UP_LINKS:
