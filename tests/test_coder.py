@@ -362,3 +362,17 @@ def test_provide_someone_with_something_makes_the_object_the_recipient():
 def test_a_subject_read_into_a_fronted_phrase_without_its_comma():
     got = triples("In the province of Idlib Nusra Front members kidnapped an Iraqi priest.")
     assert ("SYRINSALQ", "IRQ", "181") in got
+
+
+def test_an_event_nouns_of_phrase_modifies_it_and_holds_its_target():
+    got = triples("Denmark announced a suspension of aid to Egypt.")
+    assert ("DNK", "EGY", "162") in got
+
+
+def test_prisoners_and_parts_of_a_place_stand_for_its_country():
+    got = triples("Iranian police tortured an inmate to death in Tabriz.")
+    assert ("IRNCOP", "IRN", "1822") in got
+    got = triples("Sudanese troops imposed a blockade on parts of Darfur.")
+    assert ("SDNMIL", "SDN", "191") in got
+    got = triples("Sudanese troops shelled villages of Darfur.")
+    assert ("SDNMIL", "SDN", "194") in got

@@ -346,9 +346,12 @@ class Coder:
         if any(c.dep_ == "nummod" and _is_year(c) for c in noun.children):
             return []  # "the 2005 bombing in Beirut": a background event noun
         mods = _modifiers(noun)
+        # "a suspension of aid to Egypt": the "of" noun modifies, and holds the target.
+        of = _of_chain(noun, 1)
+        of_mods = {o.lemma_.lower() for o in of}
         link = _link(noun, self._frame_triggers)
         for pattern in self.patterns.nouns[noun.lemma_.lower()]:
-            if pattern.mod and not mods & pattern.mod:
+            if pattern.mod and not (mods | of_mods) & pattern.mod:
                 continue
             # Source: "Lavrov's conversation", "the US expulsion", else the governing verb's.
             anti = _anti_modifiers(noun)
@@ -380,6 +383,11 @@ class Coder:
             target_heads = [g for c in noun.children
                             if c.dep_ == "prep" and c.lower_ in pattern.prep
                             for g in c.children if g.dep_ == "pobj"]
+            if not target_heads and of_mods & pattern.mod:
+                target_heads = [g for o in of for c in o.children
+                                if c.dep_ == "prep" and c.lower_ in pattern.prep
+                                and c.lower_ != "of"
+                                for g in c.children if g.dep_ == "pobj"]
             target_heads += anti
             if not target_heads and noun.dep_ == "pobj" and noun.head.lower_ == "under":
                 # "Ghouta has been under siege by regime forces", "came under attack"
@@ -485,6 +493,11 @@ class Coder:
                 return Actor(code=loc.country, country=loc.country, sector=None,
                              text=mention.text, start=mention.start, end=mention.end,
                              via="place")
+        if lemma in self.arguments.victims or lemma in self.arguments.sites:
+            # "parts of Darfur", "villages of Idlib": the place after "of".
+            for owner in _of_chain(tok, 1):
+                if owner.pos_ == "PROPN":
+                    return self._place_actor(owner)
         return None
 
     def _of_list(self, head: Token, actor: Actor | None, matches: dict[int, Match],
