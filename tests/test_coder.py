@@ -376,3 +376,19 @@ def test_prisoners_and_parts_of_a_place_stand_for_its_country():
     assert ("SDNMIL", "SDN", "191") in got
     got = triples("Sudanese troops shelled villages of Darfur.")
     assert ("SDNMIL", "SDN", "194") in got
+
+
+def test_an_agentless_passive_takes_its_instruments_actor_and_target():
+    # Coordinated passives share the instrument; a possessive without its apostrophe.
+    got = triples("Three civilians were killed and five others were wounded in Russian "
+                  "airstrikes on Idlibs countryside.")
+    assert ("RUS", "SYR", "190") in got
+    got = triples("The suburbs of Damascus are often attacked with shells fired by "
+                  "Jaish al-Islam.")
+    assert ("SYRREB", "SYR", "190") in got
+
+
+def test_an_instrument_carried_out_by_a_relative_clause_agent():
+    got = triples("The suicide attack that was carried out by members of the Nusra Front "
+                  "killed ten Syrian soldiers.")
+    assert ("SYRINSALQ", "SYRMIL", "190") in got

@@ -58,7 +58,7 @@ _CLAUSE_TARGET_ROOTS = {"02", "10"}
 _FRAME_LINKS = {"xcomp", "ccomp", "acl", "pcomp", "prep"}
 _MAX_HOPS = 6
 # Prepositions of an agentless passive that name an instrument ("killed in shelling").
-_INSTRUMENT_PREPS = {"in", "during", "amid", "by"}
+_INSTRUMENT_PREPS = {"in", "during", "amid", "by", "with"}
 # Prepositions that set an event noun in the circumstances of another event.
 _CIRCUMSTANCE = {"after", "following", "before", "amid", "despite", "since", "during",
                  "ahead", "prior"}
@@ -276,13 +276,18 @@ class Coder:
                       for g in c.children if g.dep_ == "pobj"]
             source_heads = agents
             if not agents:
-                # "were killed in regime shelling": the instrument's actor is the agent.
-                source_heads = [g for c in pred.children
+                # "were killed in regime shelling", "attacked with shells fired by X": the
+                # instrument's actor is the agent; passives coordinated with the verb share
+                # it ("were killed and others were wounded in airstrikes").
+                holders = [pred, *(c for c in pred.children
+                                   if c.dep_ == "conj" and c.tag_ == "VBN")]
+                source_heads = [g for h in holders for c in h.children
                                 if c.dep_ == "prep" and c.lower_ in _INSTRUMENT_PREPS
                                 for g in c.children if g.dep_ == "pobj"
                                 and g.lemma_.lower() in self.arguments.instruments]
         else:
             source_heads = [link.subject] if link.subject is not None else []
+        instruments = [h for h in source_heads if h.lemma_.lower() in self.arguments.instruments]
         sources = self._actors(source_heads, matches, ctx, subject=True)
         if not sources:
             return [], []
@@ -336,6 +341,14 @@ class Coder:
             targets = self._actors([obj], matches, ctx) or self._actors(
                 [c for c in obj.children if c.dep_ in ("poss", "compound", "amod", "nmod")
                  and c.pos_ != "PRON"], matches, ctx)
+        if not targets and link.passive and instruments and not pattern.prep:
+            # "three civilians were killed in Russian airstrikes on Idlib": the
+            # instrument's target.
+            aimed = [g for i in instruments for c in i.children
+                     if c.dep_ == "prep" and c.lower_ in ("on", "against")
+                     for g in c.children if g.dep_ == "pobj"]
+            targets = self._actors(aimed, matches, ctx, place=True) or self._actors(
+                _owners(aimed), matches, ctx, place=True)
         return sources, targets
 
     # -- nouns -----------------------------------------------------------------------------
@@ -456,7 +469,9 @@ class Coder:
             return found
         agents = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"
                   for g in c.children if g.dep_ == "pobj"]
+        # ... or of its relative clause ("the attack that was carried out by X").
         agents += [g for a in tok.children if a.dep_ == "acl" and a.tag_ == "VBN"
+                   or a.dep_ == "relcl"
                    for c in a.children if c.dep_ == "agent"
                    for g in c.children if g.dep_ == "pobj"]
         return self._actors(agents, matches, ctx, subject=True)
@@ -479,6 +494,10 @@ class Coder:
             m = Mention(text, fold(text), -1, start, tok.i + 1, tok.doc[start].idx,
                         tok.idx + len(tok.text), "prep", tok.i, 0, label=tok.ent_type_)
         candidates = [m] if m is not None else []
+        if m is not None and m.text.endswith("s") and len(tok.text) > 4:
+            # A possessive written without its apostrophe ("Idlibs countryside").
+            bare = m.text[:-1]
+            candidates.append(replace(m, text=bare, key=fold(bare)))
         if lemma in self.arguments.victims or lemma in self.arguments.sites:
             # The place named in the phrase, else the place of the clause.
             span = range(tok.left_edge.i, tok.right_edge.i + 1)
