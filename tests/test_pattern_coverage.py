@@ -337,6 +337,9 @@ CODED = [
     ("Japan provided Brazil with loan guarantees.", "JPN", "BRA", "071"),
     ("Germany provided shelter materials to Iraq.", "DEU", "IRQ", "073"),
     ("Al-Shabaab has carried out several killings in Somalia.", "SOMINS", "SOM", "180"),
+    # "airstrikes" read as a verb by the small model.
+    ("Two people were killed in what they believed were Assad regime airstrikes on the town "
+     "of Douma.", "SYRGOV", "SYR", "195"),
     ("Sudanese troops carried out mass killings of civilians in Chad.", "SDNMIL", "TCD", "202"),
 ]
 
