@@ -392,3 +392,25 @@ def test_an_instrument_carried_out_by_a_relative_clause_agent():
     got = triples("The suicide attack that was carried out by members of the Nusra Front "
                   "killed ten Syrian soldiers.")
     assert ("SYRINSALQ", "SYRMIL", "190") in got
+
+
+def test_a_curfew_or_emergency_with_no_place_is_imposed_on_the_own_country():
+    got = triples("The Jamaican government will extend the nightly curfew.")
+    assert ("JAMGOV", "JAM", "172") in got
+    got = triples("The Thai government declared a state of emergency.")
+    assert ("THAGOV", "THA", "172") in got
+    # No default where no country is known, and none for other measures.
+    assert triples("The government imposed a curfew.") == set()
+    assert not any(c.startswith("16") for _, _, c in triples(
+        "The Jamaican government suspended aid."))
+
+
+def test_a_capital_named_as_the_place_of_a_domestic_event_is_its_country():
+    got = triples("The Thai government declared a state of emergency in Bangkok.")
+    assert ("THAGOV", "THA", "172") in got
+
+
+def test_an_initiative_to_act_is_an_intent():
+    got = triples("Saudi Arabia announced a ceasefire initiative to halt the fighting in Yemen.")
+    assert ("SAU", "YEM", "0356") in got
+    assert not any(c.startswith("08") for _, _, c in got)

@@ -65,6 +65,8 @@ _CIRCUMSTANCE = {"after", "following", "before", "amid", "despite", "since", "du
 # Roots whose object's owner is the target of a bare verb ("shelled Libyan positions");
 # elsewhere the owner is not ("defended Germany's decision").
 _FORCE_ROOTS = {"15", "16", "17", "18", "19", "20"}
+# Measures a government imposes on its own country when no place is named.
+_EMERGENCY = frozenset({"curfew", "emergency", "martial"})
 # Verbs whose object receives what their "with" phrase names ("supplied Kyiv with arms").
 _PROVIDE_WITH = {"provide", "supply", "furnish", "equip", "arm"}
 
@@ -170,6 +172,11 @@ class Coder:
         for pattern, source, target, code, pred, negated, confidence in _prune(found):
             if pattern.fallback and source.code in sources_with_events:
                 continue
+            if source.code == target.code and target.start in self._place_at \
+                    and target.country and target.code != target.country:
+                # "the Thai government declared an emergency in Bangkok": the capital is
+                # a place here, not the government that sits in it.
+                target = replace(target, code=target.country, sector=None, via="place")  # noqa: PLW2901
             key = (source.code, target.code, code)
             if key in seen or source.code == target.code:
                 continue
@@ -341,6 +348,12 @@ class Coder:
             targets = self._actors([obj], matches, ctx) or self._actors(
                 [c for c in obj.children if c.dep_ in ("poss", "compound", "amod", "nmod")
                  and c.pos_ != "PRON"], matches, ctx)
+        if not targets and pattern.code[:3] == "172" and (
+                pattern.obj & _EMERGENCY or obj is not None and _lemma_in(obj, _EMERGENCY)):
+            # "the government will extend the curfew": imposed on its own country.
+            targets = [Actor(code=s.country, country=s.country, sector=None, text=s.text,
+                             start=s.start, end=s.end, via="own country")
+                       for s in sources if s.country and s.sector]
         if not targets and link.passive and instruments and not pattern.prep:
             # "three civilians were killed in Russian airstrikes on Idlib": the
             # instrument's target.
@@ -698,7 +711,12 @@ def _parts(actor: Actor | None) -> list[Actor]:
 
 def _lemma_in(tok: Token, lemmas: frozenset[str]) -> bool:
     text = tok.lower_.replace("-", "")
-    return tok.lemma_.lower() in lemmas or text in lemmas or text.rstrip("s") in lemmas
+    if tok.lemma_.lower() in lemmas or text in lemmas or text.rstrip("s") in lemmas:
+        return True
+    # "declared a state of emergency": the noun after "state of"; "a curfew order".
+    if tok.lemma_.lower() == "order":
+        return any(c.dep_ == "compound" and _lemma_in(c, lemmas) for c in tok.children)
+    return tok.lemma_.lower() == "state" and any(_lemma_in(o, lemmas) for o in _of_chain(tok, 1))
 
 
 def _modifiers(tok: Token) -> set[str]:
@@ -776,6 +794,11 @@ def _reduced_passive(tok: Token) -> bool:
             and not any(c.dep_ in _SUBJ + _PASSIVE_SUBJ for c in tok.children))
 
 
+def _to_infinitive(tok: Token) -> bool:
+    """"an initiative to halt the fighting": an infinitive with "to"."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
 def _infinitival_advcl(tok: Token) -> bool:
     """"call on the US to lift sanctions" parsed with "lift" as an adverbial clause."""
     return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
@@ -796,7 +819,7 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
         if via != "conj" and any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
                                  for c in tok.children):
             negated = True
-        if (via in _FRAME_LINKS or via == "advcl" and _infinitival_advcl(prev)) \
+        if (via in _FRAME_LINKS or via in ("advcl", "relcl") and _to_infinitive(prev)) \
                 and tok.lemma_.lower() in triggers:
             frames.append(tok)
         if tok.pos_ in ("VERB", "AUX") or tok.i == pred.i:
