@@ -414,3 +414,18 @@ def test_an_initiative_to_act_is_an_intent():
     got = triples("Saudi Arabia announced a ceasefire initiative to halt the fighting in Yemen.")
     assert ("SAU", "YEM", "0356") in got
     assert not any(c.startswith("08") for _, _, c in got)
+
+
+def test_title_case_headlines_are_read_in_word_order():
+    got = triples("Syrian Coalition Condemns Horrific Massacre by Russian Air Force in Aleppo "
+                  "Province.")
+    assert any(s == "SYROPP" and t.startswith("RUS") and c.startswith("11")
+               for s, t, c in got)
+    got = triples("Turkish Army Shells Kurdish Positions in Northern Iraq")
+    assert ("TURMIL", "IRQ", "194") in got
+    # Sports and markets stay no events; a verb after a lower-case word is not the
+    # headline's ("ISIS Begins to Kill ...").
+    for text in ("Brazil Beat Argentina in World Cup Final",
+                 "Germany Defeats France in Semi Final",
+                 "Oil Prices Hit Record High in Turkey"):
+        assert triples(text) == set(), text

@@ -163,6 +163,8 @@ class Coder:
             if (tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed
                     and tok.lemma_.lower() in self.patterns.nouns):
                 found.extend(self._code_noun(tok, matches, ctx))
+        if not found and _title_case(sent):
+            found.extend(self._code_headline(sent, matches, ctx))
 
         events: list[tuple[Event, int]] = []  # with the predicate's token index
         seen: set[tuple[str, str, str]] = set()
@@ -426,6 +428,79 @@ class Coder:
                 continue
             return self._combine(pattern, sources, targets, noun, link, noun_rule=True)
         return []
+
+    # -- headlines -------------------------------------------------------------------------
+
+    def _code_headline(self, sent: Span, matches: dict[int, Match],
+                       ctx: StoryContext) -> list[tuple]:
+        """A title-case headline the small model cannot parse ("Syrian Coalition Condemns
+        Massacre by Russian Air Force", "Regime Intensify Attacks on Damascus"): a word
+        with verb patterns between an actor before it and one after it, read in word
+        order."""
+        doc = sent.doc
+        for tok in sent:
+            if tok.i == sent.start or not tok.is_alpha:
+                continue
+            patterns = next((self.patterns.verbs[g] for g in _verb_forms(tok.lower_)
+                             if g in self.patterns.verbs), [])
+            source = self._actor_before(tok, sent, matches, ctx)
+            if not patterns or source is None:
+                continue
+            for pattern in patterns:
+                if pattern.petrarch is not None or pattern.fallback or pattern.prt \
+                        or pattern.xcomp or pattern.mod:
+                    continue
+                start = tok.i + 1
+                if pattern.obj:
+                    obj = doc[start] if start < sent.end else None
+                    if obj is None or not set(_verb_forms(obj.lower_)) & pattern.obj:
+                        continue
+                    start += 1
+                if pattern.prep:
+                    prep = next((t for t in doc[start:sent.end] if t.lower_ in pattern.prep),
+                                None)
+                    if prep is None:
+                        continue
+                    start = prep.i + 1
+                target = self._actor_after(start, sent, matches, ctx)
+                if target is None:
+                    continue
+                link = _Link(None, False, [], False, 0, tok)
+                return self._combine(pattern, [source], [target], tok, link, noun_rule=True)
+        return []
+
+    def _actor_before(self, tok: Token, sent: Span, matches: dict[int, Match],
+                      ctx: StoryContext) -> Actor | None:
+        """The actor named right before a headline's verb, with only capitalised words
+        between ("Assad Regime & Allies Intensify", not "ISIS Begins to Kill")."""
+        for i in range(tok.i - 1, max(sent.start, tok.i - 4) - 1, -1):
+            if i in matches:
+                return self._match_actor(tok.doc, i, matches, ctx, subject=True)
+            word = tok.doc[i].text
+            if not (word[:1].isupper() or word in ("&", ",", "and")):
+                return None
+        return None
+
+    def _match_actor(self, doc: Doc, i: int, matches: dict[int, Match], ctx: StoryContext,
+                     subject: bool = False) -> Actor | None:
+        """The actor of the dictionary name at token ``i``, labelled with that name."""
+        m = matches[i]
+        actor = self.resolver.resolve(doc[m.end - 1], matches, ctx, subject=subject)
+        return replace(actor, text=doc[m.start:m.end].text) if actor is not None else None
+
+    def _actor_after(self, start: int, sent: Span, matches: dict[int, Match],
+                     ctx: StoryContext) -> Actor | None:
+        """The first actor or place named from ``start`` on."""
+        for tok in sent.doc[start:sent.end]:
+            if tok.i in matches:
+                actor = self._match_actor(tok.doc, tok.i, matches, ctx)
+                if actor is not None:
+                    return actor
+            elif tok.pos_ == "PROPN":
+                actor = self._place_actor(tok)
+                if actor is not None:
+                    return actor
+        return None
 
     # -- shared ----------------------------------------------------------------------------
 
@@ -792,6 +867,24 @@ def _reduced_passive(tok: Token) -> bool:
     noun, with no subject of its own."""
     return (tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in ("NOUN", "PROPN")
             and not any(c.dep_ in _SUBJ + _PASSIVE_SUBJ for c in tok.children))
+
+
+def _title_case(sent: Span) -> bool:
+    """A headline written in title case: nearly every longer word capitalised."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+
+
+def _verb_forms(word: str) -> list[str]:
+    """Lemma guesses for a headline word ("Condemns" -> condemn, "Attacks" -> attack)."""
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return forms
 
 
 def _to_infinitive(tok: Token) -> bool:
