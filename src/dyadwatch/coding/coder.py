@@ -247,11 +247,17 @@ class Coder:
                   if c.dep_ in ("xcomp", "ccomp") or _infinitival_advcl(c)}
         link = _link(verb, self._frame_triggers)
         verbs = self.patterns.verbs
+        main_obj = obj
+        others = [o for o in objects[:-1] if recipient is None]
         for pattern in verbs.get(verb.lemma_.lower()) or verbs.get(verb.lower_, []):
             if pattern.petrarch is not None:  # a verb from a user's PETRARCH dictionary
                 return petrarch_verbs.code_verb(self, verb, pattern, matches, ctx)
+            obj = main_obj
             if pattern.obj and (obj is None or not _lemma_in(obj, pattern.obj)):
-                continue
+                # "launch war games near Iran waters": another object may be the one.
+                obj = next((o for o in others if _lemma_in(o, pattern.obj)), None)
+                if obj is None:
+                    continue
             if pattern.prt and not prts & pattern.prt:
                 continue
             if pattern.xcomp and not xcomps & pattern.xcomp:
@@ -296,6 +302,10 @@ class Coder:
                                 and g.lemma_.lower() in self.arguments.instruments]
         else:
             source_heads = [link.subject] if link.subject is not None else []
+            if link.subject is not None and link.verb is not None:
+                # "US, Western allies launch ...": a headline's list without its "and".
+                source_heads += [c for c in link.verb.children if c.dep_ == "dep"
+                                 and c.pos_ == "PROPN" and c.i < link.subject.i]
         instruments = [h for h in source_heads if h.lemma_.lower() in self.arguments.instruments]
         sources = self._actors(source_heads, matches, ctx, subject=True)
         if not sources:
