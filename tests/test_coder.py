@@ -437,3 +437,20 @@ def test_a_headline_list_without_and_and_another_object_of_the_pattern():
     got = triples("The US and South Korea launched war games near North Korea.")
     assert ("USA", "PRK", "150") in got and ("KOR", "PRK", "150") in got
     assert triples("China held games in Beijing.") == set()
+
+
+def test_a_such_event_noun_describes_and_reports_nothing():
+    text = "Norway, Sweden and Finland are taking part in the largest {}exercise in Europe."
+    assert triples(text.format("such ")) == set()
+    assert ("NOR", "SWE", "062") in triples(text.format(""))
+
+
+def test_a_mandate_to_act_is_no_act():
+    assert triples("The Canadian government will have a mandate to impose sanctions on "
+                   "Iran.") == set()
+    assert ("CANGOV", "IRN", "163") in triples("The Canadian government imposed sanctions "
+                                               "on Iran.")
+
+
+def test_media_reporting_media_is_no_event():
+    assert triples("Al Jazeera released the footage Reuters reports.") == set()

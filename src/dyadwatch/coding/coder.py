@@ -182,8 +182,8 @@ class Coder:
             key = (source.code, target.code, code)
             if key in seen or source.code == target.code:
                 continue
-            if code[:2] == "01" and target.sector == "MED":
-                continue  # "the monitor told AFP that ...": speaking to the press
+            if target.sector == "MED" and (code[:2] == "01" or source.sector == "MED"):
+                continue  # "the monitor told AFP that ...", "the TV released ..., AFP reports"
             seen.add(key)
             events.append((self._event(story_id, day, index, sent, pred, source, target, code,
                                        pattern, negated, confidence), pred.i))
@@ -383,6 +383,8 @@ class Coder:
             return []  # "avenging the killing of X": the killing is not the avenger's
         if any(c.dep_ == "nummod" and _is_year(c) for c in noun.children):
             return []  # "the 2005 bombing in Beirut": a background event noun
+        if any(c.lower_ == "such" for c in noun.children):
+            return []  # "the first such exercise in Europe" describes, it reports nothing
         mods = _modifiers(noun)
         # "a suspension of aid to Egypt": the "of" noun modifies, and holds the target.
         of = _of_chain(noun, 1)
