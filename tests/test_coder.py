@@ -454,3 +454,15 @@ def test_a_mandate_to_act_is_no_act():
 
 def test_media_reporting_media_is_no_event():
     assert triples("Al Jazeera released the footage Reuters reports.") == set()
+
+
+def test_a_cooperative_event_in_the_future_tense_is_an_intent():
+    got = triples("Iran will meet Iraq next week.")
+    assert got == {("IRN", "IRQ", "036")}
+    got = triples("The Taliban said it will negotiate directly with Washington.")
+    assert ("AFGINSTAL", "USAGOV", "036") in got
+    # Other events keep their code, and other frames come first.
+    assert ("JAMGOV", "JAM", "172") in triples(
+        "The Jamaican government will extend the nightly curfew.")
+    assert ("IRN", "ISR", "138") in triples(
+        "The Iranian defence minister vowed that Iran would attack Israel.")

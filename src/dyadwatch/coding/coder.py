@@ -910,7 +910,20 @@ def _infinitival_advcl(tok: Token) -> bool:
 
 
 def _link(pred: Token, triggers: set[str]) -> _Link:
-    """Walk up from a predicate to the subject it has or inherits, noting frames and negation."""
+    """Walk up from a predicate to the subject it has or inherits, noting frames and
+    negation; the future tense frames the predicate when nothing else does."""
+    link = _walk_up(pred, triggers)
+    if not link.frames:
+        future = [c for c in pred.children if c.dep_ == "aux" and c.lower_ in _FUTURE]
+        if future:
+            link.frames = future
+    return link
+
+
+_FUTURE = {"will", "would", "shall", "'ll"}
+
+
+def _walk_up(pred: Token, triggers: set[str]) -> _Link:
     frames: list[Token] = []
     negated = False
     if _reduced_passive(pred):
