@@ -184,12 +184,12 @@ def test_calling_someone_names_is_not_a_phone_call():
 
 def test_instrument_subject_stands_for_its_actor():
     got = triples("Turkish artillery shells hit several villages near Aleppo on Sunday.")
-    assert ("TUR", "SYR", "190") in {(s[:3], t[:3], c) for s, t, c in got}
+    assert ("TUR", "SYR", "194") in {(s[:3], t[:3], c) for s, t, c in got}
 
 
 def test_passive_agent_is_an_instrument_with_a_national_modifier():
     got = triples("Nine Yemeni soldiers were killed by Saudi air strikes.")
-    assert ("SAU", "YEMMIL", "190") in got
+    assert ("SAU", "YEMMIL", "195") in got
 
 
 def test_passive_agent_through_a_participle():
@@ -199,7 +199,7 @@ def test_passive_agent_through_a_participle():
 
 def test_agentless_passive_takes_the_actor_of_an_instrument_in_phrase():
     got = triples("Eleven villagers were killed in Ethiopian air strikes near Kassala.")
-    assert ("ETH", "SDN", "190") in {(s[:3], t[:3], c) for s, t, c in got}
+    assert ("ETH", "SDN", "195") in {(s[:3], t[:3], c) for s, t, c in got}
 
 
 def test_city_as_target_stands_for_its_country():
@@ -262,7 +262,7 @@ def test_under_siege_by_gives_the_subject_as_target():
 
 def test_a_quantity_noun_passes_to_its_of_phrase():
     got = triples("A total of twenty rockets fired by Russian jets hit a hospital in Aleppo.")
-    assert ("RUSMIL", "SYR", "190") in got
+    assert ("RUSMIL", "SYR", "195") in got
 
 
 def test_talks_with_a_partner_go_in_the_grammatical_direction():
@@ -318,7 +318,7 @@ def test_passive_subject_is_the_object_of_an_object_pattern():
 
 def test_a_participle_modifying_a_noun_is_a_passive_with_that_noun_as_target():
     got = triples("Dozens of Syrian rebels killed by Russian airstrikes.")
-    assert ("RUS", "SYRREB", "190") in got
+    assert ("RUS", "SYRREB", "195") in got
     # The participle's noun is no agent: only the lifting is the US's.
     got = triples("The US lifted the sanctions imposed on Cuba.")
     assert got == {("USA", "CUB", "085")}
@@ -382,10 +382,10 @@ def test_an_agentless_passive_takes_its_instruments_actor_and_target():
     # Coordinated passives share the instrument; a possessive without its apostrophe.
     got = triples("Three civilians were killed and five others were wounded in Russian "
                   "airstrikes on Idlibs countryside.")
-    assert ("RUS", "SYR", "190") in got
+    assert ("RUS", "SYR", "195") in got
     got = triples("The suburbs of Damascus are often attacked with shells fired by "
                   "Jaish al-Islam.")
-    assert ("SYRREB", "SYR", "190") in got
+    assert ("SYRREB", "SYR", "194") in got
 
 
 def test_an_instrument_carried_out_by_a_relative_clause_agent():
@@ -466,3 +466,11 @@ def test_a_cooperative_event_in_the_future_tense_is_an_intent():
         "The Jamaican government will extend the nightly curfew.")
     assert ("IRN", "ISR", "138") in triples(
         "The Iranian defence minister vowed that Iran would attack Israel.")
+
+
+def test_the_weapon_gives_an_attack_its_code():
+    got = triples("Russian air strikes hit a market in Aleppo.")
+    assert ("RUS", "SYR", "195") in got
+    got = triples("Dozens of Syrian rebels were killed in Russian airstrikes.")
+    assert ("RUS", "SYRREB", "195") in got
+    assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")

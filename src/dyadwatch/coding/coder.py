@@ -278,6 +278,11 @@ class Coder:
                 continue
             if pattern.obj and obj is not None:
                 consumed.add(obj.i)
+            weapon = _weapon_code(verb, link)
+            if pattern.code == "190" and weapon is not None:
+                # "killed in regime airstrikes", "Russian air strikes hit": the weapon says
+                # how (195 aerial, 194 artillery).
+                pattern = replace(pattern, code=weapon)  # noqa: PLW2901
             return self._combine(pattern, sources, targets, verb, link)
         return []
 
@@ -879,6 +884,31 @@ def _reduced_passive(tok: Token) -> bool:
     noun, with no subject of its own."""
     return (tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in ("NOUN", "PROPN")
             and not any(c.dep_ in _SUBJ + _PASSIVE_SUBJ for c in tok.children))
+
+
+_AERIAL = {"airstrike", "airstrikes", "bombing", "bomb", "sortie", "jet", "warplane",
+           "aircraft", "helicopter", "drone", "bomber"}
+_ARTILLERY = {"shelling", "shell", "artillery", "mortar", "barrage", "howitzer"}
+
+
+def _weapon_code(verb: Token, link: _Link) -> str | None:
+    """The code a weapon gives an attack: the subject or the instrument of a passive
+    ("Russian air strikes hit", "killed in regime airstrikes")."""
+    holders = [verb, *(c for c in verb.children if c.dep_ == "conj" and c.tag_ == "VBN")]
+    heads = [link.subject] if link.subject is not None and not link.passive else [
+        g for h in holders for c in h.children if c.dep_ in ("agent", "prep")
+        and c.lower_ in _INSTRUMENT_PREPS for g in c.children if g.dep_ == "pobj"]
+    # "rockets fired by Russian jets": the participle's agent says what fired.
+    heads += [g for h in list(heads) for a in h.children if a.dep_ == "acl"
+              for c in a.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    for head in heads:
+        lemma = head.lemma_.lower()
+        mods = {c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "amod")}
+        if lemma in _AERIAL or lemma in ("strike", "raid", "attack") and mods & {"air", "aerial"}:
+            return "195"
+        if lemma in _ARTILLERY:
+            return "194"
+    return None
 
 
 def _title_case(sent: Span) -> bool:
