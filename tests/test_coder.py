@@ -6,6 +6,9 @@ from conftest import triples
 
 def test_active_verb_with_object():
     assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")
+    # Suicide bombers are no aircraft.
+    got = triples("Taliban suicide bombers killed 48 people in Kabul.")
+    assert any(s == "AFGINSTAL" and c == "183" for s, _, c in got)
 
 
 def test_passive_voice_with_agent():
@@ -474,3 +477,6 @@ def test_the_weapon_gives_an_attack_its_code():
     got = triples("Dozens of Syrian rebels were killed in Russian airstrikes.")
     assert ("RUS", "SYRREB", "195") in got
     assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")
+    # Suicide bombers are no aircraft.
+    got = triples("Taliban suicide bombers killed 48 people in Kabul.")
+    assert any(s == "AFGINSTAL" and c == "183" for s, _, c in got)

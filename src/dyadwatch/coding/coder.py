@@ -888,6 +888,7 @@ def _reduced_passive(tok: Token) -> bool:
 
 _AERIAL = {"airstrike", "airstrikes", "bombing", "bomb", "sortie", "jet", "warplane",
            "aircraft", "helicopter", "drone", "bomber"}
+_NON_MILITARY_BOMBS = {"suicide", "car", "truck", "roadside", "bus", "parcel", "letter"}
 _ARTILLERY = {"shelling", "shell", "artillery", "mortar", "barrage", "howitzer"}
 
 
@@ -904,6 +905,8 @@ def _weapon_code(verb: Token, link: _Link) -> str | None:
     for head in heads:
         lemma = head.lemma_.lower()
         mods = {c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "amod")}
+        if lemma in ("bomber", "bombing", "bomb") and mods & _NON_MILITARY_BOMBS:
+            return "183"  # "suicide bombers killed 48 people"
         if lemma in _AERIAL or lemma in ("strike", "raid", "attack") and mods & {"air", "aerial"}:
             return "195"
         if lemma in _ARTILLERY:
