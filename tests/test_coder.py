@@ -437,6 +437,9 @@ def test_title_case_headlines_are_read_in_word_order():
 def test_a_headline_list_without_and_and_another_object_of_the_pattern():
     got = triples("US, Western allies launch war games near Iran waters")
     assert ("USA", "IRN", "150") in got
+    # A dateline is no subject.
+    got = triples("MOSCOW (Reuters) - Russian troops attacked Ukrainian soldiers.")
+    assert got == {("RUSMIL", "UKRMIL", "190")}
     got = triples("The US and South Korea launched war games near North Korea.")
     assert ("USA", "PRK", "150") in got and ("KOR", "PRK", "150") in got
     assert triples("China held games in Beijing.") == set()

@@ -310,7 +310,9 @@ class Coder:
             if link.subject is not None and link.verb is not None:
                 # "US, Western allies launch ...": a headline's list without its "and".
                 source_heads += [c for c in link.verb.children if c.dep_ == "dep"
-                                 and c.pos_ == "PROPN" and c.i < link.subject.i]
+                                 and c.pos_ == "PROPN" and c.i < link.subject.i
+                                 and c.right_edge.i + 2 == link.subject.left_edge.i
+                                 and c.doc[c.right_edge.i + 1].text == ","]
         instruments = [h for h in source_heads if h.lemma_.lower() in self.arguments.instruments]
         sources = self._actors(source_heads, matches, ctx, subject=True)
         if not sources:
