@@ -6,6 +6,9 @@ from conftest import triples
 
 def test_active_verb_with_object():
     assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")
+    # Suicide bombers are no aircraft.
+    got = triples("Taliban suicide bombers killed 48 people in Kabul.")
+    assert any(s == "AFGINSTAL" and c == "183" for s, _, c in got)
 
 
 def test_passive_voice_with_agent():
@@ -184,12 +187,12 @@ def test_calling_someone_names_is_not_a_phone_call():
 
 def test_instrument_subject_stands_for_its_actor():
     got = triples("Turkish artillery shells hit several villages near Aleppo on Sunday.")
-    assert ("TUR", "SYR", "190") in {(s[:3], t[:3], c) for s, t, c in got}
+    assert ("TUR", "SYR", "194") in {(s[:3], t[:3], c) for s, t, c in got}
 
 
 def test_passive_agent_is_an_instrument_with_a_national_modifier():
     got = triples("Nine Yemeni soldiers were killed by Saudi air strikes.")
-    assert ("SAU", "YEMMIL", "190") in got
+    assert ("SAU", "YEMMIL", "195") in got
 
 
 def test_passive_agent_through_a_participle():
@@ -199,7 +202,7 @@ def test_passive_agent_through_a_participle():
 
 def test_agentless_passive_takes_the_actor_of_an_instrument_in_phrase():
     got = triples("Eleven villagers were killed in Ethiopian air strikes near Kassala.")
-    assert ("ETH", "SDN", "190") in {(s[:3], t[:3], c) for s, t, c in got}
+    assert ("ETH", "SDN", "195") in {(s[:3], t[:3], c) for s, t, c in got}
 
 
 def test_city_as_target_stands_for_its_country():
@@ -262,7 +265,7 @@ def test_under_siege_by_gives_the_subject_as_target():
 
 def test_a_quantity_noun_passes_to_its_of_phrase():
     got = triples("A total of twenty rockets fired by Russian jets hit a hospital in Aleppo.")
-    assert ("RUSMIL", "SYR", "190") in got
+    assert ("RUSMIL", "SYR", "195") in got
 
 
 def test_talks_with_a_partner_go_in_the_grammatical_direction():
@@ -314,3 +317,169 @@ def test_passive_subject_is_the_object_of_an_object_pattern():
     # The "by" agent stays the source, never the target.
     got = triples("Two Turkish diplomats were expelled by the Iranian government.")
     assert got == {("IRNGOV", "TURGOV", "161")}
+
+
+def test_a_participle_modifying_a_noun_is_a_passive_with_that_noun_as_target():
+    got = triples("Dozens of Syrian rebels killed by Russian airstrikes.")
+    assert ("RUS", "SYRREB", "195") in got
+    # The participle's noun is no agent: only the lifting is the US's.
+    got = triples("The US lifted the sanctions imposed on Cuba.")
+    assert got == {("USA", "CUB", "085")}
+
+
+def test_an_event_noun_dated_by_a_year_is_background():
+    assert triples("The court heard evidence about Russia's 2014 invasion of Ukraine.") == set()
+    got = triples("The court heard evidence about Russia's invasion of Ukraine.")
+    assert ("RUS", "UKR", "190") in got
+
+
+def test_telling_the_press_is_no_statement_event():
+    assert triples("A Turkish official told Reuters that the talks had stalled.") == set()
+    got = triples("A Turkish official told Greece that the talks had stalled.")
+    assert ("TURGOV", "GRC", "010") in got
+
+
+def test_calling_someone_to_discuss_is_a_phone_call():
+    got = triples("The Kenyan president called the Tanzanian president on Friday to discuss "
+                  "the border.")
+    assert got == {("KENGOV", "TZAGOV", "041")}
+    # "called on X to discuss" stays an appeal.
+    got = triples("The Kenyan president called on Tanzania to discuss the border.")
+    assert ("KENGOV", "TZA", "026") in got
+
+
+def test_a_stopped_or_permitted_event_is_not_coded():
+    assert triples("Egypt agreed to a truce halting Israel's incursion into Gaza.") == set()
+    assert triples("Egypt allowed Iran to send humanitarian aid to Lebanon.") == set()
+    assert ("IRN", "LBN", "070") in triples("Iran sent humanitarian aid to Lebanon.")
+
+
+def test_provide_someone_with_something_makes_the_object_the_recipient():
+    got = triples("Britain supplied Ukraine with tanks.")
+    assert ("GBR", "UKR", "072") in got
+    got = triples("Japan is willing to provide Brazil with up to 1 billion dollars in loan "
+                  "guarantees.")
+    assert ("JPN", "BRA", "0331") in got
+
+
+def test_a_subject_read_into_a_fronted_phrase_without_its_comma():
+    got = triples("In the province of Idlib Nusra Front members kidnapped an Iraqi priest.")
+    assert ("SYRINSALQ", "IRQ", "181") in got
+
+
+def test_an_event_nouns_of_phrase_modifies_it_and_holds_its_target():
+    got = triples("Denmark announced a suspension of aid to Egypt.")
+    assert ("DNK", "EGY", "162") in got
+
+
+def test_prisoners_and_parts_of_a_place_stand_for_its_country():
+    got = triples("Iranian police tortured an inmate to death in Tabriz.")
+    assert ("IRNCOP", "IRN", "1822") in got
+    got = triples("Sudanese troops imposed a blockade on parts of Darfur.")
+    assert ("SDNMIL", "SDN", "191") in got
+    got = triples("Sudanese troops shelled villages of Darfur.")
+    assert ("SDNMIL", "SDN", "194") in got
+
+
+def test_an_agentless_passive_takes_its_instruments_actor_and_target():
+    # Coordinated passives share the instrument; a possessive without its apostrophe.
+    got = triples("Three civilians were killed and five others were wounded in Russian "
+                  "airstrikes on Idlibs countryside.")
+    assert ("RUS", "SYR", "195") in got
+    got = triples("The suburbs of Damascus are often attacked with shells fired by "
+                  "Jaish al-Islam.")
+    assert ("SYRREB", "SYR", "194") in got
+
+
+def test_an_instrument_carried_out_by_a_relative_clause_agent():
+    got = triples("The suicide attack that was carried out by members of the Nusra Front "
+                  "killed ten Syrian soldiers.")
+    assert ("SYRINSALQ", "SYRMIL", "190") in got
+
+
+def test_a_curfew_or_emergency_with_no_place_is_imposed_on_the_own_country():
+    got = triples("The Jamaican government will extend the nightly curfew.")
+    assert ("JAMGOV", "JAM", "172") in got
+    got = triples("The Thai government declared a state of emergency.")
+    assert ("THAGOV", "THA", "172") in got
+    # No default where no country is known, and none for other measures.
+    assert triples("The government imposed a curfew.") == set()
+    assert not any(c.startswith("16") for _, _, c in triples(
+        "The Jamaican government suspended aid."))
+
+
+def test_a_capital_named_as_the_place_of_a_domestic_event_is_its_country():
+    got = triples("The Thai government declared a state of emergency in Bangkok.")
+    assert ("THAGOV", "THA", "172") in got
+
+
+def test_an_initiative_to_act_is_an_intent():
+    got = triples("Saudi Arabia announced a ceasefire initiative to halt the fighting in Yemen.")
+    assert ("SAU", "YEM", "0356") in got
+    assert not any(c.startswith("08") for _, _, c in got)
+
+
+def test_title_case_headlines_are_read_in_word_order():
+    got = triples("Syrian Coalition Condemns Horrific Massacre by Russian Air Force in Aleppo "
+                  "Province.")
+    assert any(s == "SYROPP" and t.startswith("RUS") and c.startswith("11")
+               for s, t, c in got)
+    got = triples("Turkish Army Shells Kurdish Positions in Northern Iraq")
+    assert ("TURMIL", "IRQ", "194") in got
+    # Sports and markets stay no events; a verb after a lower-case word is not the
+    # headline's ("ISIS Begins to Kill ...").
+    for text in ("Brazil Beat Argentina in World Cup Final",
+                 "Germany Defeats France in Semi Final",
+                 "Oil Prices Hit Record High in Turkey"):
+        assert triples(text) == set(), text
+
+
+def test_a_headline_list_without_and_and_another_object_of_the_pattern():
+    got = triples("US, Western allies launch war games near Iran waters")
+    assert ("USA", "IRN", "150") in got
+    # A dateline is no subject.
+    got = triples("MOSCOW (Reuters) - Russian troops attacked Ukrainian soldiers.")
+    assert got == {("RUSMIL", "UKRMIL", "190")}
+    got = triples("The US and South Korea launched war games near North Korea.")
+    assert ("USA", "PRK", "150") in got and ("KOR", "PRK", "150") in got
+    assert triples("China held games in Beijing.") == set()
+
+
+def test_a_such_event_noun_describes_and_reports_nothing():
+    text = "Norway, Sweden and Finland are taking part in the largest {}exercise in Europe."
+    assert triples(text.format("such ")) == set()
+    assert ("NOR", "SWE", "062") in triples(text.format(""))
+
+
+def test_a_mandate_to_act_is_no_act():
+    assert triples("The Canadian government will have a mandate to impose sanctions on "
+                   "Iran.") == set()
+    assert ("CANGOV", "IRN", "163") in triples("The Canadian government imposed sanctions "
+                                               "on Iran.")
+
+
+def test_media_reporting_media_is_no_event():
+    assert triples("Al Jazeera released the footage Reuters reports.") == set()
+
+
+def test_a_cooperative_event_in_the_future_tense_is_an_intent():
+    got = triples("Iran will meet Iraq next week.")
+    assert got == {("IRN", "IRQ", "036")}
+    got = triples("The Taliban said it will negotiate directly with Washington.")
+    assert ("AFGINSTAL", "USAGOV", "036") in got
+    # Other events keep their code, and other frames come first.
+    assert ("JAMGOV", "JAM", "172") in triples(
+        "The Jamaican government will extend the nightly curfew.")
+    assert ("IRN", "ISR", "138") in triples(
+        "The Iranian defence minister vowed that Iran would attack Israel.")
+
+
+def test_the_weapon_gives_an_attack_its_code():
+    got = triples("Russian air strikes hit a market in Aleppo.")
+    assert ("RUS", "SYR", "195") in got
+    got = triples("Dozens of Syrian rebels were killed in Russian airstrikes.")
+    assert ("RUS", "SYRREB", "195") in got
+    assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")
+    # Suicide bombers are no aircraft.
+    got = triples("Taliban suicide bombers killed 48 people in Kabul.")
+    assert any(s == "AFGINSTAL" and c == "183" for s, _, c in got)

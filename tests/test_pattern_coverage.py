@@ -334,6 +334,13 @@ CODED = [
     ("Ethiopian troops imposed a blockade in Tigray.", "ETHMIL", "ETH", "191"),
     ("Syrian government forces stepped up a campaign against Syrian rebels.", "SYRMIL", "SYRREB",
      "190"),
+    ("Japan provided Brazil with loan guarantees.", "JPN", "BRA", "071"),
+    ("Germany provided shelter materials to Iraq.", "DEU", "IRQ", "073"),
+    ("Al-Shabaab has carried out several killings in Somalia.", "SOMINS", "SOM", "180"),
+    # "airstrikes" read as a verb by the small model.
+    ("Two people were killed in what they believed were Assad regime airstrikes on the town "
+     "of Douma.", "SYRGOV", "SYR", "195"),
+    ("Sudanese troops carried out mass killings of civilians in Chad.", "SDNMIL", "TCD", "202"),
 ]
 
 # Sentences that must give no event at all: economic, sports and weather uses of verbs
@@ -387,6 +394,11 @@ NOT_CODED = [
     ),
     ("Russia denied that its troops attacked Ukrainian civilians.", "RUSMIL", "UKRCVL", "19"),
     ("The US hit China with tariffs.", "USA", "CHN", "19"),
+    # A stopped or only permitted event has not happened.
+    ("Egypt agreed to a truce halting Israel's incursion into Gaza.", "ISR", "PSE", "13"),
+    ("Egypt allowed Iran to send humanitarian aid to Lebanon.", "IRN", "LBN", "07"),
+    # Only mass killings are mass killings.
+    ("Al-Shabaab has carried out several killings in Somalia.", "SOMINS", "SOM", "20"),
 ]
 
 ROOTS = [f"{i:02d}" for i in range(1, 21)]

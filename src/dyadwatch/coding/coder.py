@@ -59,13 +59,17 @@ _CLAUSE_TARGET_ROOTS = {"02", "10"}
 _FRAME_LINKS = {"xcomp", "ccomp", "acl", "pcomp", "prep"}
 _MAX_HOPS = 6
 # Prepositions of an agentless passive that name an instrument ("killed in shelling").
-_INSTRUMENT_PREPS = {"in", "during", "amid", "by"}
+_INSTRUMENT_PREPS = {"in", "during", "amid", "by", "with"}
 # Prepositions that set an event noun in the circumstances of another event.
 _CIRCUMSTANCE = {"after", "following", "before", "amid", "despite", "since", "during",
                  "ahead", "prior"}
 # Roots whose object's owner is the target of a bare verb ("shelled Libyan positions");
 # elsewhere the owner is not ("defended Germany's decision").
 _FORCE_ROOTS = {"15", "16", "17", "18", "19", "20"}
+# Measures a government imposes on its own country when no place is named.
+_EMERGENCY = frozenset({"curfew", "emergency", "martial"})
+# Verbs whose object receives what their "with" phrase names ("supplied Kyiv with arms").
+_PROVIDE_WITH = {"provide", "supply", "furnish", "equip", "arm"}
 
 
 @dataclass
@@ -99,8 +103,10 @@ class Coder:
         self.gazetteer = gazetteer or load_gazetteer()
         self._frame_triggers = {t for f in self.frames for t in f.triggers}
         self.arguments = load_arguments()
-        # Verbs that judge an event they govern as an object ("avenged the killing of").
-        self._judges = {t for f in self.frames if f.name == "judge" for t in f.triggers}
+        # Verbs that judge, stop or permit an event they govern as an object ("avenged
+        # the killing of", "halted the incursion").
+        self._judges = {t for f in self.frames if f.name in ("judge", "prevent")
+                        for t in f.triggers}
         # The sentence being coded: its places, by the doc token indices they cover.
         self._places: StoryPlaces | None = None
         self._place_at: dict[int, Mention] = {}
@@ -162,6 +168,8 @@ class Coder:
             if (tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed
                     and tok.lemma_.lower() in self.patterns.nouns):
                 found.extend(self._code_noun(tok, matches, ctx))
+        if not found and _title_case(sent):
+            found.extend(self._code_headline(sent, matches, ctx))
 
         events: list[tuple[Event, int]] = []  # with the predicate's token index
         seen: set[tuple[str, str, str]] = set()
@@ -171,9 +179,16 @@ class Coder:
         for pattern, source, target, code, pred, negated, confidence in _prune(found):
             if pattern.fallback and source.code in sources_with_events:
                 continue
+            if source.code == target.code and target.start in self._place_at \
+                    and target.country and target.code != target.country:
+                # "the Thai government declared an emergency in Bangkok": the capital is
+                # a place here, not the government that sits in it.
+                target = replace(target, code=target.country, sector=None, via="place")  # noqa: PLW2901
             key = (source.code, target.code, code)
             if key in seen or source.code == target.code:
                 continue
+            if target.sector == "MED" and (code[:2] == "01" or source.sector == "MED"):
+                continue  # "the monitor told AFP that ...", "the TV released ..., AFP reports"
             seen.add(key)
             events.append((self._event(story_id, day, index, sent, pred, source, target, code,
                                        pattern, negated, confidence), pred.i))
@@ -224,36 +239,61 @@ class Coder:
             of = [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
                   for g in c.children if g.dep_ == "pobj"]
             obj = of[0] if of else obj
+        recipient = None
+        if obj is not None and verb.lemma_.lower() in _PROVIDE_WITH:
+            # "provided Egypt with $50 billion in assistance": the object is the recipient
+            # and the "with" phrase what is given.
+            given = _with_object(verb)
+            if given is not None:
+                recipient, obj = obj, given
         prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
         # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
         xcomps = {c.lemma_.lower() for c in verb.children
                   if c.dep_ in ("xcomp", "ccomp") or _infinitival_advcl(c)}
         link = _link(verb, self._frame_triggers)
         verbs = self.patterns.verbs
+        main_obj = obj
+        others = [o for o in objects[:-1] if recipient is None]
         for pattern in verbs.get(verb.lemma_.lower()) or verbs.get(verb.lower_, []):
             if pattern.petrarch is not None:  # a verb from a user's PETRARCH dictionary
                 return petrarch_verbs.code_verb(self, verb, pattern, matches, ctx)
+            obj = main_obj
             if pattern.obj and (obj is None or not _lemma_in(obj, pattern.obj)):
-                continue
+                # "launch war games near Iran waters": another object may be the one.
+                obj = next((o for o in others if _lemma_in(o, pattern.obj)), None)
+                if obj is None:
+                    continue
             if pattern.prt and not prts & pattern.prt:
                 continue
             if pattern.xcomp and not xcomps & pattern.xcomp:
                 continue
             if not pattern.obj and any(c.dep_ == "oprd" for c in verb.children):
                 continue  # "called Russia a terrorist state" names, it does not call
+            if pattern.code[:2] == "02" and verb.lemma_.lower() == "call" and obj is not None \
+                    and not any(c.dep_ == "prep" and c.lower_ in ("on", "upon")
+                                and any(g.ent_type_ not in ("DATE", "TIME")
+                                        for g in c.children if g.dep_ == "pobj")
+                                for c in verb.children):
+                continue  # "called Lavrov to discuss Syria" is a phone call, no appeal
             if pattern.mod and (obj is None or not _modifiers(obj) & pattern.mod):
                 continue  # "used chemical weapons": the object's modifier
-            sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx)
+            sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx,
+                                               recipient)
             if not sources or not targets and not _mutual(pattern, sources):
                 continue
             if pattern.obj and obj is not None:
                 consumed.add(obj.i)
+            weapon = _weapon_code(verb, link)
+            if pattern.code == "190" and weapon is not None:
+                # "killed in regime airstrikes", "Russian air strikes hit": the weapon says
+                # how (195 aerial, 194 artillery).
+                pattern = replace(pattern, code=weapon)  # noqa: PLW2901
             return self._combine(pattern, sources, targets, verb, link)
         return []
 
     def _arguments(
         self, pred: Token, obj: Token | None, pattern: Pattern, link: _Link,
-        matches: dict[int, Match], ctx: StoryContext,
+        matches: dict[int, Match], ctx: StoryContext, recipient: Token | None = None,
     ) -> tuple[list[Actor], list[Actor]]:
         # Source
         if link.passive:
@@ -261,13 +301,24 @@ class Coder:
                       for g in c.children if g.dep_ == "pobj"]
             source_heads = agents
             if not agents:
-                # "were killed in regime shelling": the instrument's actor is the agent.
-                source_heads = [g for c in pred.children
+                # "were killed in regime shelling", "attacked with shells fired by X": the
+                # instrument's actor is the agent; passives coordinated with the verb share
+                # it ("were killed and others were wounded in airstrikes").
+                holders = [pred, *(c for c in pred.children
+                                   if c.dep_ == "conj" and c.tag_ == "VBN")]
+                source_heads = [g for h in holders for c in h.children
                                 if c.dep_ == "prep" and c.lower_ in _INSTRUMENT_PREPS
                                 for g in c.children if g.dep_ == "pobj"
                                 and g.lemma_.lower() in self.arguments.instruments]
         else:
             source_heads = [link.subject] if link.subject is not None else []
+            if link.subject is not None and link.verb is not None:
+                # "US, Western allies launch ...": a headline's list without its "and".
+                source_heads += [c for c in link.verb.children if c.dep_ == "dep"
+                                 and c.pos_ == "PROPN" and c.i < link.subject.i
+                                 and c.right_edge.i + 2 == link.subject.left_edge.i
+                                 and c.doc[c.right_edge.i + 1].text == ","]
+        instruments = [h for h in source_heads if h.lemma_.lower() in self.arguments.instruments]
         sources = self._actors(source_heads, matches, ctx, subject=True)
         if not sources:
             return [], []
@@ -289,6 +340,8 @@ class Coder:
         else:
             if link.passive and link.verb is not None and link.verb.i == pred.i:
                 target_heads = [c for c in pred.children if c.dep_ in _PASSIVE_SUBJ]
+                if _reduced_passive(pred):
+                    target_heads = [pred.head]
             if obj is not None and not pattern.obj:
                 target_heads.append(obj)
             target_heads += [c for c in pred.children if c.dep_ == "dative"
@@ -305,6 +358,8 @@ class Coder:
         if pattern.obj and obj is not None:
             # "approved new anti-Russia sanctions": the target is in the object's modifier.
             target_heads += _anti_modifiers(obj)
+        if recipient is not None:
+            target_heads.append(recipient)
         targets = self._actors(target_heads, matches, ctx, place=True)
         if not targets and pattern.prep and target_heads:
             # "lifted a ban on UNICEF operations": the operations belong to the target.
@@ -317,6 +372,20 @@ class Coder:
             targets = self._actors([obj], matches, ctx) or self._actors(
                 [c for c in obj.children if c.dep_ in ("poss", "compound", "amod", "nmod")
                  and c.pos_ != "PRON"], matches, ctx)
+        if not targets and pattern.code[:3] == "172" and (
+                pattern.obj & _EMERGENCY or obj is not None and _lemma_in(obj, _EMERGENCY)):
+            # "the government will extend the curfew": imposed on its own country.
+            targets = [Actor(code=s.country, country=s.country, sector=None, text=s.text,
+                             start=s.start, end=s.end, via="own country")
+                       for s in sources if s.country and s.sector]
+        if not targets and link.passive and instruments and not pattern.prep:
+            # "three civilians were killed in Russian airstrikes on Idlib": the
+            # instrument's target.
+            aimed = [g for i in instruments for c in i.children
+                     if c.dep_ == "prep" and c.lower_ in ("on", "against")
+                     for g in c.children if g.dep_ == "pobj"]
+            targets = self._actors(aimed, matches, ctx, place=True) or self._actors(
+                _owners(aimed), matches, ctx, place=True)
         return sources, targets
 
     # -- nouns -----------------------------------------------------------------------------
@@ -324,10 +393,17 @@ class Coder:
     def _code_noun(self, noun: Token, matches: dict[int, Match], ctx: StoryContext) -> list[tuple]:
         if noun.dep_ == "dobj" and noun.head.lemma_.lower() in self._judges:
             return []  # "avenging the killing of X": the killing is not the avenger's
+        if any(c.dep_ == "nummod" and _is_year(c) for c in noun.children):
+            return []  # "the 2005 bombing in Beirut": a background event noun
+        if any(c.lower_ == "such" for c in noun.children):
+            return []  # "the first such exercise in Europe" describes, it reports nothing
         mods = _modifiers(noun)
+        # "a suspension of aid to Egypt": the "of" noun modifies, and holds the target.
+        of = _of_chain(noun, 1)
+        of_mods = {o.lemma_.lower() for o in of}
         link = _link(noun, self._frame_triggers)
         for pattern in self.patterns.nouns[noun.lemma_.lower()]:
-            if pattern.mod and not mods & pattern.mod:
+            if pattern.mod and not (mods | of_mods) & pattern.mod:
                 continue
             # Source: "Lavrov's conversation", "the US expulsion", else the governing verb's.
             anti = _anti_modifiers(noun)
@@ -359,6 +435,11 @@ class Coder:
             target_heads = [g for c in noun.children
                             if c.dep_ == "prep" and c.lower_ in pattern.prep
                             for g in c.children if g.dep_ == "pobj"]
+            if not target_heads and of_mods & pattern.mod:
+                target_heads = [g for o in of for c in o.children
+                                if c.dep_ == "prep" and c.lower_ in pattern.prep
+                                and c.lower_ != "of"
+                                for g in c.children if g.dep_ == "pobj"]
             target_heads += anti
             if not target_heads and noun.dep_ == "pobj" and noun.head.lower_ == "under":
                 # "Ghouta has been under siege by regime forces", "came under attack"
@@ -371,6 +452,79 @@ class Coder:
                 continue
             return self._combine(pattern, sources, targets, noun, link, noun_rule=True)
         return []
+
+    # -- headlines -------------------------------------------------------------------------
+
+    def _code_headline(self, sent: Span, matches: dict[int, Match],
+                       ctx: StoryContext) -> list[tuple]:
+        """A title-case headline the small model cannot parse ("Syrian Coalition Condemns
+        Massacre by Russian Air Force", "Regime Intensify Attacks on Damascus"): a word
+        with verb patterns between an actor before it and one after it, read in word
+        order."""
+        doc = sent.doc
+        for tok in sent:
+            if tok.i == sent.start or not tok.is_alpha:
+                continue
+            patterns = next((self.patterns.verbs[g] for g in _verb_forms(tok.lower_)
+                             if g in self.patterns.verbs), [])
+            source = self._actor_before(tok, sent, matches, ctx)
+            if not patterns or source is None:
+                continue
+            for pattern in patterns:
+                if pattern.petrarch is not None or pattern.fallback or pattern.prt \
+                        or pattern.xcomp or pattern.mod:
+                    continue
+                start = tok.i + 1
+                if pattern.obj:
+                    obj = doc[start] if start < sent.end else None
+                    if obj is None or not set(_verb_forms(obj.lower_)) & pattern.obj:
+                        continue
+                    start += 1
+                if pattern.prep:
+                    prep = next((t for t in doc[start:sent.end] if t.lower_ in pattern.prep),
+                                None)
+                    if prep is None:
+                        continue
+                    start = prep.i + 1
+                target = self._actor_after(start, sent, matches, ctx)
+                if target is None:
+                    continue
+                link = _Link(None, False, [], False, 0, tok)
+                return self._combine(pattern, [source], [target], tok, link, noun_rule=True)
+        return []
+
+    def _actor_before(self, tok: Token, sent: Span, matches: dict[int, Match],
+                      ctx: StoryContext) -> Actor | None:
+        """The actor named right before a headline's verb, with only capitalised words
+        between ("Assad Regime & Allies Intensify", not "ISIS Begins to Kill")."""
+        for i in range(tok.i - 1, max(sent.start, tok.i - 4) - 1, -1):
+            if i in matches:
+                return self._match_actor(tok.doc, i, matches, ctx, subject=True)
+            word = tok.doc[i].text
+            if not (word[:1].isupper() or word in ("&", ",", "and")):
+                return None
+        return None
+
+    def _match_actor(self, doc: Doc, i: int, matches: dict[int, Match], ctx: StoryContext,
+                     subject: bool = False) -> Actor | None:
+        """The actor of the dictionary name at token ``i``, labelled with that name."""
+        m = matches[i]
+        actor = self.resolver.resolve(doc[m.end - 1], matches, ctx, subject=subject)
+        return replace(actor, text=doc[m.start:m.end].text) if actor is not None else None
+
+    def _actor_after(self, start: int, sent: Span, matches: dict[int, Match],
+                     ctx: StoryContext) -> Actor | None:
+        """The first actor or place named from ``start`` on."""
+        for tok in sent.doc[start:sent.end]:
+            if tok.i in matches:
+                actor = self._match_actor(tok.doc, tok.i, matches, ctx)
+                if actor is not None:
+                    return actor
+            elif tok.pos_ == "PROPN":
+                actor = self._place_actor(tok)
+                if actor is not None:
+                    return actor
+        return None
 
     # -- shared ----------------------------------------------------------------------------
 
@@ -427,7 +581,9 @@ class Coder:
             return found
         agents = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"
                   for g in c.children if g.dep_ == "pobj"]
+        # ... or of its relative clause ("the attack that was carried out by X").
         agents += [g for a in tok.children if a.dep_ == "acl" and a.tag_ == "VBN"
+                   or a.dep_ == "relcl"
                    for c in a.children if c.dep_ == "agent"
                    for g in c.children if g.dep_ == "pobj"]
         return self._actors(agents, matches, ctx, subject=True)
@@ -450,6 +606,10 @@ class Coder:
             m = Mention(text, fold(text), -1, start, tok.i + 1, tok.doc[start].idx,
                         tok.idx + len(tok.text), "prep", tok.i, 0, label=tok.ent_type_)
         candidates = [m] if m is not None else []
+        if m is not None and m.text.endswith("s") and len(tok.text) > 4:
+            # A possessive written without its apostrophe ("Idlibs countryside").
+            bare = m.text[:-1]
+            candidates.append(replace(m, text=bare, key=fold(bare)))
         if lemma in self.arguments.victims or lemma in self.arguments.sites:
             # The place named in the phrase, else the place of the clause.
             span = range(tok.left_edge.i, tok.right_edge.i + 1)
@@ -464,6 +624,11 @@ class Coder:
                 return Actor(code=loc.country, country=loc.country, sector=None,
                              text=mention.text, start=mention.start, end=mention.end,
                              via="place")
+        if lemma in self.arguments.victims or lemma in self.arguments.sites:
+            # "parts of Darfur", "villages of Idlib": the place after "of".
+            for owner in _of_chain(tok, 1):
+                if owner.pos_ == "PROPN":
+                    return self._place_actor(owner)
         return None
 
     def _of_list(self, head: Token, actor: Actor | None, matches: dict[int, Match],
@@ -645,7 +810,12 @@ def _parts(actor: Actor | None) -> list[Actor]:
 
 def _lemma_in(tok: Token, lemmas: frozenset[str]) -> bool:
     text = tok.lower_.replace("-", "")
-    return tok.lemma_.lower() in lemmas or text in lemmas or text.rstrip("s") in lemmas
+    if tok.lemma_.lower() in lemmas or text in lemmas or text.rstrip("s") in lemmas:
+        return True
+    # "declared a state of emergency": the noun after "state of"; "a curfew order".
+    if tok.lemma_.lower() == "order":
+        return any(c.dep_ == "compound" and _lemma_in(c, lemmas) for c in tok.children)
+    return tok.lemma_.lower() == "state" and any(_lemma_in(o, lemmas) for o in _of_chain(tok, 1))
 
 
 def _modifiers(tok: Token) -> set[str]:
@@ -670,15 +840,136 @@ def _anti_modifiers(noun: Token) -> list[Token]:
     return out
 
 
+def _with_object(verb: Token) -> Token | None:
+    """What a "with" phrase of the verb names: its noun, the object of a clause in it
+    ("with what now totals $50 billion"), and through amounts to what they are in ("$1.5
+    billion in loan guarantees")."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.lower_ != "with":
+            continue
+        for g in prep.children:
+            if g.dep_ == "pcomp":
+                g = next((o for o in g.children if o.dep_ == "dobj"), None)  # noqa: PLW2901
+            elif g.dep_ != "pobj":
+                continue
+            if g is None:
+                continue
+            if g.pos_ == "NUM" or g.lemma_.lower() in ("million", "billion"):
+                inner = [p for c in g.children if c.dep_ == "prep" and c.lower_ == "in"
+                         for p in c.children if p.dep_ == "pobj"]
+                g = inner[0] if inner else g  # noqa: PLW2901
+            return g
+    return None
+
+
+def _swallowed_subject(verb: Token) -> Token | None:
+    """"In the province of Idlib Nusra Front members kidnapped a priest": without the comma
+    the parser reads the subject into the fronted phrase. A finite verb with no subject
+    takes the noun that ends a phrase right before it."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not (
+            verb.tag_ == "VBN" and any(c.dep_ == "aux" for c in verb.children)):
+        return None
+    if any(c.dep_ in ("expl", "mark") or c.dep_ == "advmod" and c.tag_ == "WRB"
+           for c in verb.children):
+        return None
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i > verb.i:
+            continue
+        end = prep.right_edge
+        if end.pos_ in ("NOUN", "PROPN") and end.dep_ in ("pobj", "conj") and all(
+                t.dep_ in ("aux", "advmod", "neg") for t in verb.doc[end.i + 1:verb.i]):
+            return end
+    return None
+
+
+def _is_year(tok: Token) -> bool:
+    return len(tok.text) == 4 and tok.text.isdigit() and tok.text[:2] in ("19", "20")
+
+
+def _reduced_passive(tok: Token) -> bool:
+    """"staff killed by X", "sanctions imposed on China": a past participle modifying a
+    noun, with no subject of its own."""
+    return (tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in ("NOUN", "PROPN")
+            and not any(c.dep_ in _SUBJ + _PASSIVE_SUBJ for c in tok.children))
+
+
+_AERIAL = {"airstrike", "airstrikes", "bombing", "bomb", "sortie", "jet", "warplane",
+           "aircraft", "helicopter", "drone", "bomber"}
+_NON_MILITARY_BOMBS = {"suicide", "car", "truck", "roadside", "bus", "parcel", "letter"}
+_ARTILLERY = {"shelling", "shell", "artillery", "mortar", "barrage", "howitzer"}
+
+
+def _weapon_code(verb: Token, link: _Link) -> str | None:
+    """The code a weapon gives an attack: the subject or the instrument of a passive
+    ("Russian air strikes hit", "killed in regime airstrikes")."""
+    holders = [verb, *(c for c in verb.children if c.dep_ == "conj" and c.tag_ == "VBN")]
+    heads = [link.subject] if link.subject is not None and not link.passive else [
+        g for h in holders for c in h.children if c.dep_ in ("agent", "prep")
+        and c.lower_ in _INSTRUMENT_PREPS for g in c.children if g.dep_ == "pobj"]
+    # "rockets fired by Russian jets": the participle's agent says what fired.
+    heads += [g for h in list(heads) for a in h.children if a.dep_ == "acl"
+              for c in a.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    for head in heads:
+        lemma = head.lemma_.lower()
+        mods = {c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "amod")}
+        if lemma in ("bomber", "bombing", "bomb") and mods & _NON_MILITARY_BOMBS:
+            return "183"  # "suicide bombers killed 48 people"
+        if lemma in _AERIAL or lemma in ("strike", "raid", "attack") and mods & {"air", "aerial"}:
+            return "195"
+        if lemma in _ARTILLERY:
+            return "194"
+    return None
+
+
+def _title_case(sent: Span) -> bool:
+    """A headline written in title case: nearly every longer word capitalised."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+
+
+def _verb_forms(word: str) -> list[str]:
+    """Lemma guesses for a headline word ("Condemns" -> condemn, "Attacks" -> attack)."""
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return forms
+
+
+def _to_infinitive(tok: Token) -> bool:
+    """"an initiative to halt the fighting": an infinitive with "to"."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
 def _infinitival_advcl(tok: Token) -> bool:
     """"call on the US to lift sanctions" parsed with "lift" as an adverbial clause."""
     return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
 
 def _link(pred: Token, triggers: set[str]) -> _Link:
-    """Walk up from a predicate to the subject it has or inherits, noting frames and negation."""
+    """Walk up from a predicate to the subject it has or inherits, noting frames and
+    negation; the future tense frames the predicate when nothing else does."""
+    link = _walk_up(pred, triggers)
+    if not link.frames:
+        future = [c for c in pred.children if c.dep_ == "aux" and c.lower_ in _FUTURE]
+        if future:
+            link.frames = future
+    return link
+
+
+_FUTURE = {"will", "would", "shall", "'ll"}
+
+
+def _walk_up(pred: Token, triggers: set[str]) -> _Link:
     frames: list[Token] = []
     negated = False
+    if _reduced_passive(pred):
+        # "civilians killed by regime airstrikes": a past participle that modifies a noun
+        # is a passive whose subject is that noun.
+        return _Link(None, True, frames, False, 0, pred)
     tok = prev = pred
     via = ""  # the dependency we came up through
     for hops in range(_MAX_HOPS):
@@ -686,7 +977,7 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
         if via != "conj" and any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
                                  for c in tok.children):
             negated = True
-        if (via in _FRAME_LINKS or via == "advcl" and _infinitival_advcl(prev)) \
+        if (via in _FRAME_LINKS or via in ("advcl", "relcl") and _to_infinitive(prev)) \
                 and tok.lemma_.lower() in triggers:
             frames.append(tok)
         if tok.pos_ in ("VERB", "AUX") or tok.i == pred.i:
@@ -700,6 +991,9 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
             passive = [c for c in tok.children if c.dep_ in _PASSIVE_SUBJ]
             if passive:
                 return _Link(None, True, frames, negated, hops, tok)
+            swallowed = _swallowed_subject(tok)
+            if swallowed is not None:
+                return _Link(swallowed, False, frames, negated, hops, tok)
         dep = tok.dep_
         head = tok.head
         if head.i == tok.i or dep not in _UP_LINKS:
