@@ -327,10 +327,13 @@ def test_a_participle_modifying_a_noun_is_a_passive_with_that_noun_as_target():
     assert got == {("USA", "CUB", "085")}
 
 
-def test_an_event_noun_dated_by_a_year_is_background():
-    assert triples("The court heard evidence about Russia's 2014 invasion of Ukraine.") == set()
-    got = triples("The court heard evidence about Russia's invasion of Ukraine.")
-    assert ("RUS", "UKR", "190") in got
+def test_an_event_noun_dated_by_an_old_year_is_coded_as_background():
+    text = "The court heard evidence about Russia's 2014 invasion of Ukraine."
+    (event,) = [e for e in dyadwatch.code(text, date="2020-06-15") if e.root == "19"]
+    assert (event.source, event.target, event.background) == ("RUS", "UKR", True)
+    text = "The court heard evidence about Russia's invasion of Ukraine."
+    (event,) = [e for e in dyadwatch.code(text, date="2020-06-15") if e.root == "19"]
+    assert (event.source, event.target, event.background) == ("RUS", "UKR", False)
 
 
 def test_telling_the_press_is_no_statement_event():

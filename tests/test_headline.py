@@ -78,24 +78,12 @@ def test_headline_events_are_stored(tmp_path):
     assert row["sentence"] == "Chile Condemns Peru"
 
 
-def test_a_headline_cased_first_line_is_parsed_as_a_sentence(case):
-    nlp, coder = load_nlp(), _get_coder(DEFAULT_OPTIONS)
-    from dyadwatch.coding.headline import recase_lead
 
-    text = "Monday 3 April 2017 Chile Expels Two Peruvian Diplomats Over Spying.\nSantiago ..."
-    got = recase_lead(text, nlp, coder.dictionary, _place_test(coder))
-    assert got == ("Monday 3 April 2017 Chile expels two Peruvian diplomats over spying."
-                   "\nSantiago ...")
-    # Place names of the gazetteer keep their capital; a plain sentence is left alone.
+def test_gazetteer_places_keep_their_capital(case):
     assert case("Chile Troops Enter Aleppo") == "Chile troops enter Aleppo"
-    plain = "Chile expelled two Peruvian diplomats. Officials said so."
-    assert recase_lead(plain, nlp, coder.dictionary) is plain
 
 
-def test_events_of_a_recased_headline_keep_its_words_as_written():
-    text = "Chile Expels Two Peruvian Diplomats Over Spying\nOfficials gave no details."
-    (result,) = code_chunk([Story("l", date(2018, 5, 2), text)])
-    (event,) = result.events
-    assert (event.source_country, event.target_country, event.root) == ("CHL", "PER", "16")
-    # The evidence is the text as written (here the parser ran the line into the next).
-    assert event.sentence.startswith("Chile Expels Two Peruvian Diplomats Over Spying")
+def test_a_title_read_two_ways_gives_each_event_once():
+    events = coded("Chile Condemns Peru")
+    assert [(e.source, e.target, e.code, e.sentence_index) for e in events] == [
+        ("CHL", "PER", "110", -1)]

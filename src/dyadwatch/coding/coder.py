@@ -393,8 +393,6 @@ class Coder:
     def _code_noun(self, noun: Token, matches: dict[int, Match], ctx: StoryContext) -> list[tuple]:
         if noun.dep_ == "dobj" and noun.head.lemma_.lower() in self._judges:
             return []  # "avenging the killing of X": the killing is not the avenger's
-        if any(c.dep_ == "nummod" and _is_year(c) for c in noun.children):
-            return []  # "the 2005 bombing in Beirut": a background event noun
         if any(c.lower_ == "such" for c in noun.children):
             return []  # "the first such exercise in Europe" describes, it reports nothing
         mods = _modifiers(noun)

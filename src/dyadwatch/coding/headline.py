@@ -10,7 +10,8 @@ and month and day names), acronyms ("U.S.", "UN") and unknown words (most likely
 names) keep their case, and the first word is capitalised.
 The result has the same characters' positions as the title.
 
-:func:`headline_events` keeps the events coded from a title that the story's text does
+:func:`headline_events` keeps the events coded from a title (read as written, which
+the coder reads in word order when the parse fails, and re-cased) that the story's text does
 not already give (the lead sentence usually says the same): same countries and root, or
 same actors and root, is the same event. Headline events have ``sentence_index`` -1 and
 the title as their sentence.
@@ -158,45 +159,22 @@ def headline_event_id(event_id: str) -> str:
 
 
 def headline_events(title: str, coded: list[Event], body: list[Event]) -> list[Event]:
-    """The title's events that the body does not give, as headline events."""
+    """The title's events (from one or more readings of it) that the body does not give,
+    each once, as headline events."""
     seen_countries = {(e.source_country, e.target_country, e.root) for e in body
                       if e.source_country and e.target_country}
     seen_actors = {(e.source, e.target, e.root) for e in body}
     out = []
     for e in coded:
-        if (e.source, e.target, e.root) in seen_actors:
+        countries = (e.source_country, e.target_country, e.root)
+        if (e.source, e.target, e.root) in seen_actors or (
+                e.source_country and e.target_country and countries in seen_countries):
             continue
-        if e.source_country and e.target_country and \
-                (e.source_country, e.target_country, e.root) in seen_countries:
-            continue
+        # The title may be read two ways: each event once.
+        seen_actors.add((e.source, e.target, e.root))
+        if e.source_country and e.target_country:
+            seen_countries.add(countries)
         out.append(replace(e, sentence_index=HEADLINE_INDEX, sentence=title,
                            event_id=headline_event_id(e.event_id)))
     return out
 
-
-# The lead of a text that may be its headline: up to the first line break or full stop.
-_LEAD_MAX = 300
-
-
-def lead_headline_end(text: str) -> int:
-    """Where the text's first line or sentence ends (0 when it is longer than a title):
-    many stories begin with their headline ("Tuesday 14 November 2017 Syrian Coalition
-    Condemns Massacre by Russian Air Force.")."""
-    head = text[:_LEAD_MAX + 1]
-    ends = [i for i in (head.find("\n"), head.find(". ")) if i > 0]
-    if not ends and len(text) <= _LEAD_MAX:
-        ends = [len(text)]
-    return min(ends) if ends else 0
-
-
-def recase_lead(text: str, nlp: Language, dictionary: ActorDictionary,
-                place: Callable[[str], bool] = lambda name: False) -> str:
-    """The text with a headline-cased first line or sentence written as a sentence
-    (:func:`sentence_case`); every character keeps its position."""
-    end = lead_headline_end(text)
-    if end == 0:
-        return text
-    lead = text[:end]
-    if headline_case(lead) is None:
-        return text
-    return sentence_case(lead, nlp, dictionary, place) + text[end:]

@@ -1,8 +1,7 @@
 """Batch coding: stories -> (story, events), in order, in one process or a pool of workers.
 
 A story's title is parsed and coded too (:mod:`dyadwatch.coding.headline`): its events
-that the text does not already give come first, with sentence index -1. A text that
-begins with its headline in Title Case or capitals is parsed with that line re-cased.
+that the text does not already give come first, with sentence index -1.
 
 Each worker process loads spaCy and the dictionaries once and codes chunks of stories;
 only stories go in and events come out, so nothing heavy crosses process boundaries.
@@ -17,15 +16,17 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date as Date
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+from spacy.tokens import Doc
+
 from dyadwatch.coding.coder import Coder
 from dyadwatch.coding.events import Event
-from dyadwatch.coding.headline import headline_events, recase_lead, sentence_case
+from dyadwatch.coding.headline import headline_events, sentence_case
 from dyadwatch.stories import Reject, Story, story_id_for
 from dyadwatch.stories.language import foreign_language
 
@@ -95,15 +96,22 @@ def _parse_and_code(stories: list[Story], options: CodingOptions) -> list[Coded 
     nlp = load_nlp()
     coder = _get_coder(options)
     try:
-        # A headline-cased first line is parsed written as a sentence (same positions).
+        docs = list(nlp.pipe((s.text for s in stories), batch_size=len(stories)))
+        # Titles: as written (the coder reads Title Case headlines in word order) and,
+        # when written in Title Case or capitals, re-cased as a sentence too.
         is_place = _place_test(coder)
-        texts = [recase_lead(s.text, nlp, coder.dictionary, is_place) for s in stories]
-        docs = list(nlp.pipe(texts, batch_size=len(stories)))
-        titled = [i for i, s in enumerate(stories) if s.title and s.title.strip()]
-        title_docs = dict(zip(titled, nlp.pipe(
-            (sentence_case(stories[i].title.strip(), nlp, coder.dictionary,  # type: ignore[union-attr]
-                           is_place)
-             for i in titled), batch_size=max(1, len(titled))), strict=True))
+        title_texts: list[tuple[int, str]] = []
+        for i, s in enumerate(stories):
+            title = (s.title or "").strip()
+            if title:
+                title_texts.append((i, title))
+                recased = sentence_case(title, nlp, coder.dictionary, is_place)
+                if recased != title:
+                    title_texts.append((i, recased))
+        title_docs: dict[int, list[Doc]] = {}
+        for (i, _), tdoc in zip(title_texts, nlp.pipe(
+                (t for _, t in title_texts), batch_size=max(1, len(title_texts))), strict=True):
+            title_docs.setdefault(i, []).append(tdoc)
     except Exception:  # one bad story must not cost the others: retry them one by one
         if len(stories) == 1:
             s = stories[0]
@@ -115,11 +123,10 @@ def _parse_and_code(stories: list[Story], options: CodingOptions) -> list[Coded 
         try:
             events = coder.code_doc(doc, story.id, story.date,
                                     include_negated=options.include_negated)
-            if texts[i] is not story.text:  # evidence as written, not as re-cased
-                events = [_as_written(e, story.text, texts[i]) for e in events]
             if i in title_docs:  # the headline's events that the text does not give
-                coded = coder.code_doc(title_docs[i], story.id, story.date,
-                                       include_negated=options.include_negated)
+                coded = [e for tdoc in title_docs[i]
+                         for e in coder.code_doc(tdoc, story.id, story.date,
+                                                 include_negated=options.include_negated)]
                 events = headline_events(story.title.strip(), coded, events) + events  # type: ignore[union-attr]
         except Exception as exc:  # a coder bug on one story is reported, not fatal
             out.append(Reject(story.origin, "coding-error", f"the coder failed: {exc!r}",
@@ -135,15 +142,6 @@ def _place_test(coder: Coder) -> Callable[[str], bool]:
 
     gaz = coder.gazetteer
     return lambda name: bool(gaz.city_candidates(fold(name))) or fold(name) in gaz.areas
-
-
-def _as_written(event: Event, text: str, parsed: str) -> Event:
-    """The event with its sentence as the story writes it (``parsed`` is ``text`` with
-    its headline re-cased, character for character)."""
-    at = parsed.find(event.sentence)
-    if at < 0 or parsed[at:at + len(event.sentence)] == text[at:at + len(event.sentence)]:
-        return event
-    return replace(event, sentence=text[at:at + len(event.sentence)])
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[tuple[list[T], list[Story]]]:
