@@ -390,3 +390,59 @@ def test_an_unknown_leaders_government_takes_no_story_country(story):
     text = ("China said on Monday that Chinese exporters would be hurt. The Zorblatt "
             "administration lifted sanctions on China.")
     assert story(text, ["Zorblatt administration"]) == [None]
+
+
+def test_a_stateless_peoples_armed_men_are_rebels_and_fighters_are_rebels(story):
+    text = ("Fighting went on near Aleppo in Syria. The Syrian army shelled Idlib in Syria. "
+            "Kurdish forces and the Kurdish militia clashed with U.S.-backed fighters near "
+            "the border.")
+    assert story(text, ["Syrian army", "Kurdish forces", "Kurdish militia",
+                        "U.S.-backed fighters"], date(2016, 5, 1)) == [
+        "SYRMIL", "SYRREB", "SYRREB", "SYRREB"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Syrian Kurdish fighters", "SYRREB"),
+        ("Iraqi Kurdish forces", "IRQREB"),
+        ("Libyan fighters", "LBYREB"),
+        ("Turkish forces", "TURMIL"),
+    ],
+)
+def test_peoples_and_fighters_in_one_phrase(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_led_right_before_the_head_when_the_parser_hangs_it_elsewhere(story):
+    text = "The group said the US-led coalition fighting IS had carried out strikes."
+    assert story(text, ["US-led coalition"], date(2016, 5, 1)) == ["USA"]
+
+
+def test_an_unknown_name_ending_in_an_organisation_word(story):
+    text = ("Syrian troops shelled Homs in Syria on Monday. Syria said the Sawaiq al-Zeitoun "
+            "Brigade had attacked a checkpoint. The brigade denied it.")
+    assert story(text, ["Sawaiq al-Zeitoun Brigade", "brigade"], date(2015, 5, 1)) == [
+        "SYRREB", "SYRREB"]
+    text = "He said U.S. aerospace group Acme Widgets Corp would bid for the contract."
+    assert story(text, ["Acme Widgets Corp"], date(1987, 5, 1)) == ["USABUS"]
+    text = "Britain's Acme and Wireless Plc will be given a licence, officials said."
+    assert story(text, ["Acme and Wireless Plc"], date(1987, 5, 1)) == ["GBRBUS"]
+    # A descriptor before the name, even as the parser's sibling of it.
+    text = "He told the Spanish daily El Correo Gallego that the talks had failed."
+    assert story(text, ["El Correo Gallego"], date(1987, 5, 1)) == ["ESPMED"]
+    # Without a country in the phrase or the story, nothing.
+    text = "The Zorblatt Brigade said it had won."
+    assert story(text, ["Zorblatt Brigade"], date(2015, 5, 1)) == [None]
+
+
+def test_armed_descriptions_point_back_to_a_named_armed_group(story):
+    text = ("The YPG pushed into the town in Syria while Islamic State fighters shelled it. "
+            "The extremist group also shelled a village, and the jihadists executed three "
+            "men. Jihadists later withdrew.")
+    assert story(text, ["YPG", "Islamic State fighters", "extremist group", "jihadists",
+                        "Jihadists"], date(2015, 5, 1)) == [
+        "SYRREB", "IMGMOSISI", "IMGMOSISI", "IMGMOSISI", "IMGMOSISI"]
+    # No armed group named before: no back-reference.
+    text = "Farmers blocked roads in France. The extremist group said it would return."
+    assert story(text, ["extremist group"], date(2015, 5, 1)) == [None]

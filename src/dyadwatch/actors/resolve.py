@@ -46,6 +46,12 @@ _THING_PRONOUNS = {"it", "its"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
 _FORMER = {"former", "ex", "ex-", "then", "late", "retired", "outgoing"}
 _PERSON_SECTORS_HINT = {"GOV", "MIL", "LEG", "JUD", "ELI"}
+# Sectors of armed non-state actors: a description with one of them ("the extremist
+# group", "the jihadists") points back only to a named group of one of them.
+_ARMED_NONSTATE = {"INS", "REB", "RAD", "UAF"}
+# ... and "the jihadists", "the extremist group" only to insurgents or radicals (the
+# Islamic State, not the Kurdish militia fighting it).
+_RADICAL = {"INS", "RAD"}
 
 
 @dataclass(frozen=True)
@@ -224,16 +230,39 @@ class Resolver:
         head_match = matches.get(head.i) if matches.get(head.i) in found else None
         span = doc[tokens[0].i : tokens[-1].i + 1]
         text = _trim(span)
+        if head_match is None and head.pos_ == "PROPN" and not any(
+                e.kind in (ORG, PERSON) for m in found for e in m.entries):
+            # "the Sawaiq al-Rahman Brigade", "McDonnell Douglas Corp", "the French daily
+            # Depeche du Midi": an unknown name whose own words say what it is.
+            named = self._named_organisation(head, tokens, found, matches, ctx)
+            if named is not None:
+                return named
+        noun = head.lemma_.lower()
+        if _group_nouns().get(noun) == "armed" and not any(
+                e.kind != SECTOR for m in found for e in m.entries):
+            # "the jihadists", "the extremists": the latest named armed group of the story.
+            described = self._group_description(head, ctx, text, span, armed=_armed_kind(found))
+            if described is not None:
+                return described
         is_person = head.ent_type_ == "PERSON" or (
             head.pos_ == "PROPN" and head_match is None and head.ent_type_ not in ("GPE", "ORG")
         )
         if head_match is None and not is_person and head.pos_ in ("NOUN", "PROPN"):
             # A head the dictionary does not know takes the meaning of a known word it is
             # compounded with ("Syrian army units", "NATO Northern Army Group") ...
+            sectors = {e.sector for m in found for e in m.entries}
+            if sectors & _ARMED_NONSTATE and head.lemma_.lower() in _group_nouns() and all(
+                    e.kind == SECTOR for m in found for e in m.entries):
+                # ... but "the extremist group" is the latest named armed group, if any.
+                described = self._group_description(head, ctx, text, span,
+                                                    armed=_armed_kind(found))
+                if described is not None:
+                    return described
             head_match = _modifier_match(head, found)
             if head_match is None:
                 # ... and "<country>-led <anything>" is that country ("Saudi-led coalition").
-                led = _led_by(tokens, found) or self._led_token(tokens, ctx.date)
+                led = (_led_by(tokens, found) or self._led_token(tokens, ctx.date)
+                       or self._led_before(head, matches, ctx.date))
                 if led is not None:
                     return Actor(led, led, None, text, span.start, span.end, group=True)
                 # "the group", "the monitor": the latest named group of the story.
@@ -322,6 +351,10 @@ class Resolver:
                 sector = METONYM_SECTORS[country_entry.kind]
             elif role is not None:
                 sector = role.sector
+        if sector in ("MIL", "UAF") and any(t.lower_ in _peoples() for t in tokens) and not (
+                country_entry is not None and country_entry.kind == MILITARY):
+            # "Kurdish forces", "Kurdish militia": a stateless people's armed men are rebels.
+            sector = "REB"
         if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
             sector = "ELI"
         if is_person and role is None:
@@ -362,6 +395,75 @@ class Resolver:
                     if e.kind in _COUNTRY_KINDS and e.country:
                         return e.country
         return None
+
+    def _led_before(self, head: Token, matches: dict[int, Match], day: Date | None) -> str | None:
+        """The country of "<country>-led" right before the head, when the parser hung
+        "led" elsewhere ("the US-led coalition fighting IS", "led" under "fighting")."""
+        doc = head.doc
+        j = head.i - 1
+        if j < 0:
+            return None
+        if doc[j].lower_.endswith("-led"):
+            return self._led_token([doc[j]], day)
+        if doc[j].lower_ != "led":
+            return None
+        k = j - 2 if j >= 2 and doc[j - 1].text in ("-", "\u2013") else j - 1
+        m = matches.get(k) if k >= 0 else None
+        if m is None:
+            return None
+        e = m.entries[0]
+        return e.country if e.kind in _COUNTRY_KINDS and e.country else None
+
+    def _named_organisation(self, head: Token, tokens: list[Token], found: list[Match],
+                            matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
+        """An unknown name ending in an organisation word (``data/name_heads.tsv``), or
+        with a descriptor before it, as an organisation of that word's sector: the country
+        named in its phrase, else the story's."""
+        heads = _name_heads()
+        # "Cable and Wireless Plc": the parser may hang the last word as a conjunct.
+        last = head
+        for c in head.children:
+            if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i > last.i and all(
+                    t.pos_ in ("PROPN", "CCONJ") or t.is_space for t in head.doc[head.i:c.i]):
+                last = c
+        sector = None
+        entry = heads.get(last.text.rstrip("."))
+        if entry is not None and not entry[1]:
+            sector = entry[0]
+        else:
+            # The descriptor among the name's modifiers, or right before the name when the
+            # parser made the two siblings ("told the daily / El Correo").
+            before = [head.doc[tokens[0].i - 1]] if tokens[0].i > 0 else []
+            for t in [*before, *tokens]:
+                e = heads.get(t.text)
+                if t.i < head.i and e is not None and e[1] and t.text.islower():
+                    sector = e[0]
+                    if t.i < tokens[0].i:
+                        # ... with its own modifiers ("the Spanish daily").
+                        extra = sorted([t, *(c for c in t.children if c.i < t.i
+                                             and c.dep_ in ("amod", "compound"))],
+                                       key=lambda x: x.i)
+                        tokens = [*extra, *tokens]
+                        found = [*found, *(m for c in extra if (m := matches.get(c.i))
+                                           is not None and m not in found)]
+        if sector is None:
+            return None
+        doc = head.doc
+        start, end = tokens[0].i, max(tokens[-1].i, last.i) + 1
+        span = doc[start:end]
+        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country = country_entry.country if country_entry else None
+        if country is None:
+            if ctx.story_doc is not doc:
+                ctx.story_doc = doc
+                ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+            country = ctx.story_country
+        if country is None:
+            return None
+        actor = Actor(country + sector, country, sector, _trim(span), span.start, span.end,
+                      group=True)
+        ctx.names.setdefault(_trim(span).lower(), actor)
+        return actor
 
     def _story_country(self, head: Token, tokens: list[Token], sector: str,
                        matches: dict[int, Match], ctx: StoryContext) -> str | None:
@@ -433,14 +535,22 @@ class Resolver:
         return replace(pool[-1], text=head.text, start=head.i, end=head.i + 1, via="coref")
 
     def _group_description(
-        self, head: Token, ctx: StoryContext, text: str, span: Span
+        self, head: Token, ctx: StoryContext, text: str, span: Span,
+        *, armed: frozenset[str] | set[str] = frozenset()
     ) -> Actor | None:
         dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
-        if not dets & {"the", "this", "that"}:
-            return None
         noun = head.lemma_.lower()
+        kind = _group_nouns()[noun]
+        # A plural armed noun points back without an article ("jihadists attacked ...").
+        if not dets & {"the", "this", "that"} and not (kind == "armed" and head.tag_ == "NNS"):
+            return None
         for prior in reversed(ctx.mentions):
-            if prior.group and (_group_nouns()[noun] or noun in prior.text.lower()):
+            if armed or kind == "armed":
+                if prior.group and prior.sector in (armed or _ARMED_NONSTATE) and not prior.via:
+                    return replace(prior, text=text, start=span.start, end=span.end,
+                                   via="coref")
+                continue
+            if prior.group and (kind == "yes" or noun in prior.text.lower()):
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
 
@@ -463,10 +573,32 @@ class Resolver:
 
 
 @lru_cache(maxsize=1)
-def _group_nouns() -> dict[str, bool]:
-    """Generic group nouns, each with whether it may point back to any named group."""
+def _group_nouns() -> dict[str, str]:
+    """Generic group nouns, each with what it may point back to: "yes" any named group,
+    "armed" a named armed non-state group, "" a group whose name has the noun."""
     text = resources.files("dyadwatch.actors").joinpath("data/group_nouns.tsv").read_text("utf-8")
-    return {row["noun"].lower(): row.get("any", "").lower() == "yes" for row in read_table(text)}
+    return {row["noun"].lower(): row.get("any", "").lower() for row in read_table(text)}
+
+
+@lru_cache(maxsize=1)
+def _peoples() -> frozenset[str]:
+    """Words of stateless peoples whose armed men are rebels (``data/peoples.tsv``)."""
+    text = resources.files("dyadwatch.actors").joinpath("data/peoples.tsv").read_text("utf-8")
+    return frozenset(row["word"].lower() for row in read_table(text))
+
+
+@lru_cache(maxsize=1)
+def _name_heads() -> dict[str, tuple[str, bool]]:
+    """Organisation words of unknown names: word -> (sector, descriptor before the name)."""
+    text = resources.files("dyadwatch.actors").joinpath("data/name_heads.tsv").read_text("utf-8")
+    return {row["word"]: (row["sector"], row.get("modifier", "").lower() == "yes")
+            for row in read_table(text)}
+
+
+def _armed_kind(found: list[Match]) -> set[str]:
+    """The sectors of named groups an armed description may point back to."""
+    sectors = {e.sector for m in found for e in m.entries}
+    return _RADICAL if sectors & _RADICAL else _ARMED_NONSTATE
 
 
 def _in_apposition(head: Token, m: Match) -> bool:
