@@ -446,3 +446,20 @@ def test_armed_descriptions_point_back_to_a_named_armed_group(story):
     # No armed group named before: no back-reference.
     text = "Farmers blocked roads in France. The extremist group said it would return."
     assert story(text, ["extremist group"], date(2015, 5, 1)) == [None]
+
+
+def test_a_state_phrase_in_a_story_of_several_countries_takes_the_local_country(story):
+    text = ("Washington and Moscow traded charges on Monday. The U.S. said Russia broke the "
+            "treaty, and Russia said the U.S. did. In Tehran, Iran's leaders met. Iranian "
+            "officials spoke to Parliament in Tehran on Tuesday.")
+    assert story(text, ["Parliament"], date(1987, 5, 1)) == ["IRNLEG"]
+    # Rebels and activists are no state sector: no local guess.
+    text = ("Washington and Moscow traded charges on Monday. The U.S. said Russia broke the "
+            "treaty, and Russia said the U.S. did. Rebels in Moscow said so too.")
+    assert story(text, ["Rebels"], date(1987, 5, 1)) == [None]
+
+
+def test_a_quoted_news_agency_does_not_make_the_story_country(story):
+    text = ("Greek police arrested six men in Athens, a police officer told Reuters. Reuters "
+            "said Reuters had seen the report. Police said the men were smugglers.")
+    assert story(text, ["Police said"], date(2016, 5, 1)) == ["GRCCOP"]

@@ -52,6 +52,9 @@ _ARMED_NONSTATE = {"INS", "REB", "RAD", "UAF"}
 # ... and "the jihadists", "the extremist group" only to insurgents or radicals (the
 # Islamic State, not the Kurdish militia fighting it).
 _RADICAL = {"INS", "RAD"}
+# State sectors: a phrase of one with no country in a story about several countries
+# takes the country named most around it ("Parliament", "the Korean government").
+_STATE_SECTORS = {"GOV", "LEG", "MIL", "JUD", "COP"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class StoryContext:
     # The country the story is about (see :func:`story_country`), worked out once per doc.
     story_country: str | None = None
     story_doc: Doc | None = field(default=None, repr=False)
+    # Per sentence of ``story_doc``: its start token and how often it names each country.
+    sentence_counts: list[tuple[int, dict[str, int]]] = field(default_factory=list, repr=False)
 
 
 # Sectors that never take the story's country: international and non-governmental bodies.
@@ -102,17 +107,48 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     as any other.
     """
     counts: dict[str, int] = {}
+    for _, sent_counts in sentence_country_counts(dictionary, doc, day):
+        for c, n in sent_counts.items():
+            counts[c] = counts.get(c, 0) + n
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+        return None
+    return max(counts, key=lambda c: counts[c])
+
+
+def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
+                            day: Date | None) -> list[tuple[int, dict[str, int]]]:
+    """Per sentence: its first token and how often it names each country (names,
+    demonyms, seats of power, national bodies; not news agencies)."""
+    out: list[tuple[int, dict[str, int]]] = []
     for sent in doc.sents:
+        counts: dict[str, int] = {}
         seen: set[int] = set()
         for m in sentence_matches(dictionary, sent, day).values():
             if id(m) in seen:
                 continue
             seen.add(id(m))
             e = m.entries[0]
-            if e.country and (e.kind in _COUNTRY_KINDS or e.kind == ORG):
+            # A news agency quoted ("told Reuters") says nothing of the story's country.
+            if e.country and (e.kind in _COUNTRY_KINDS or e.kind == ORG and e.sector != "MED"):
                 counts[e.country] = counts.get(e.country, 0) + 1
+        out.append((sent.start, counts))
+    return out
+
+
+def local_country(sentence_counts: list[tuple[int, dict[str, int]]], at: int) -> str | None:
+    """The country the text names most around token ``at`` when the story names several:
+    its sentence counts twice, the one before it once; None on a tie."""
+    idx = max((k for k, (start, _) in enumerate(sentence_counts) if start <= at), default=None)
+    if idx is None:
+        return None
+    counts: dict[str, int] = {}
+    for k in range(max(0, idx - 1), idx + 1):
+        weight = 2 if k == idx else 1
+        for c, n in sentence_counts[k][1].items():
+            counts[c] = counts.get(c, 0) + weight * n
     ranked = sorted(counts.values(), reverse=True)
-    if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
         return None
     return max(counts, key=lambda c: counts[c])
 
@@ -479,6 +515,14 @@ class Resolver:
         if ctx.story_doc is not doc:
             ctx.story_doc = doc
             ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+            ctx.sentence_counts = []
+        if ctx.story_country is None and sector in _STATE_SECTORS and not any(
+                t.ent_type_ in ("NORP", "GPE") and t.i not in matches for t in tokens):
+            # (Not with a nationality the dictionary does not know: "the Korean government".)
+            # A story about several countries: the one named most around the phrase.
+            if not ctx.sentence_counts:
+                ctx.sentence_counts = sentence_country_counts(self.dictionary, doc, ctx.date)
+            return local_country(ctx.sentence_counts, head.i)
         return ctx.story_country
 
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
