@@ -463,3 +463,40 @@ def test_a_quoted_news_agency_does_not_make_the_story_country(story):
     text = ("Greek police arrested six men in Athens, a police officer told Reuters. Reuters "
             "said Reuters had seen the report. Police said the men were smugglers.")
     assert story(text, ["Police said"], date(2016, 5, 1)) == ["GRCCOP"]
+
+
+def test_another_given_name_is_another_person(story):
+    text = ("Syrian troops shelled Homs in Syria. Syria's army said so. President Bashar "
+            "al-Assad spoke on Monday. Dr Ammar al-Assad, a member of parliament, said the "
+            "attack was a crime.")
+    assert story(text, ["Bashar al-Assad", "Ammar al-Assad"], date(2014, 5, 1)) == [
+        "SYRGOV", "SYRLEG"]
+    assert story("Michelle Obama visited a school in Chicago.", ["Michelle Obama"],
+                 date(2014, 5, 1)) == [None]
+    # An honorific is no given name.
+    assert story("Mr Obama visited a school in Chicago.", ["Mr Obama"],
+                 date(2014, 5, 1)) == ["USAGOV"]
+
+
+def test_a_person_of_a_named_organisation_speaks_for_it(story):
+    text = ("Syrian troops shelled Homs in Syria. Syria's army said so. Fadi Haddad of the "
+            "Zeitoun Brigade, which fights in the south, said three men died. Haddad said "
+            "more would die.")
+    assert story(text, ["Fadi Haddad", "Haddad said"], date(2014, 5, 1)) == [
+        "SYRREB", "SYRREB"]
+    text = ("U.S. officials met in Washington on Monday. The U.S. said John Smith of Acme "
+            "Widgets Corp would bid.")
+    assert story(text, ["John Smith"], date(1987, 5, 1)) == ["USABUS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Cable and Wireless", "GBRBUS"),
+        ("Keidanren", "JPNBUS"),
+        ("Boeing", "USABUS"),
+        ("Airbus officials", "EURBUS"),
+    ],
+)
+def test_companies_and_business_federations(resolve, text, code):
+    assert resolve(text).code == code

@@ -119,7 +119,7 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
 def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
                             day: Date | None) -> list[tuple[int, dict[str, int]]]:
     """Per sentence: its first token and how often it names each country (names,
-    demonyms, seats of power, national bodies; not news agencies)."""
+    demonyms, seats of power, national bodies; not news agencies or companies)."""
     out: list[tuple[int, dict[str, int]]] = []
     for sent in doc.sents:
         counts: dict[str, int] = {}
@@ -129,8 +129,10 @@ def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
                 continue
             seen.add(id(m))
             e = m.entries[0]
-            # A news agency quoted ("told Reuters") says nothing of the story's country.
-            if e.country and (e.kind in _COUNTRY_KINDS or e.kind == ORG and e.sector != "MED"):
+            # A news agency quoted ("told Reuters") or a company says nothing of the
+            # story's country.
+            if e.country and (e.kind in _COUNTRY_KINDS
+                              or e.kind == ORG and e.sector not in ("MED", "BUS")):
                 counts[e.country] = counts.get(e.country, 0) + 1
         out.append((sent.start, counts))
     return out
@@ -311,6 +313,13 @@ class Resolver:
         # People in the dictionary: their role on the story's date ("Obama" in 2015 is
         # USAGOV, in 2017 a former president, USAELI), unless the phrase says otherwise.
         role = _person_role(head_match.entries if head_match else [], ctx.date)
+        other_person = False
+        if role is not None and head_match is not None and _other_given_name(
+                doc, head_match, matches):
+            # "Ammar al-Assad" is not the Bashar al-Assad of the dictionary.
+            found = [m for m in found if m is not head_match]
+            role = head_match = None
+            is_person = other_person = True
         if role is not None:
             is_person = True
             if role.code:  # an organisation's official (UN Secretary-General)
@@ -393,13 +402,19 @@ class Resolver:
             sector = "REB"
         if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
             sector = "ELI"
+        if is_person and role is None and not orgs:
+            # "Fadi Haddad of the Zeitoun Brigade", "John Smith of Acme Corp": a person
+            # speaks for the organisation named after "of".
+            member = self._member_of(head, matches, ctx, text, span)
+            if member is not None:
+                return member
         if is_person and role is None:
             if country is None and sector is None:
-                return self._remembered(head, ctx, text)
+                return self._remembered(head, ctx, text, whole=other_person)
             if country is None:
                 # "President Putin" with no country: remembered name, else the story's
                 # country, else unknown.
-                remembered = self._remembered(head, ctx, text)
+                remembered = self._remembered(head, ctx, text, whole=other_person)
                 if remembered is not None:
                     return remembered
                 country = self._story_country(head, tokens, sector, matches, ctx)
@@ -449,6 +464,29 @@ class Resolver:
             return None
         e = m.entries[0]
         return e.country if e.kind in _COUNTRY_KINDS and e.country else None
+
+    def _member_of(self, head: Token, matches: dict[int, Match], ctx: StoryContext,
+                   text: str, span: Span) -> Actor | None:
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ != "of":
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj" or obj.pos_ != "PROPN":
+                    continue
+                obj_tokens = _phrase_tokens(obj, matches)
+                obj_found: list[Match] = []
+                for t in obj_tokens:
+                    m = matches.get(t.i)
+                    if m is not None and m not in obj_found:
+                        obj_found.append(m)
+                if any(e.kind in (ORG, PERSON) for m in obj_found for e in m.entries):
+                    continue
+                org = self._named_organisation(obj, obj_tokens, obj_found, matches, ctx)
+                if org is not None:
+                    person = Actor(org.code, org.country, org.sector, text, span.start,
+                                   span.end, person=True)
+                    return self._remember(person, head, ctx)
+        return None
 
     def _named_organisation(self, head: Token, tokens: list[Token], found: list[Match],
                             matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
@@ -536,8 +574,10 @@ class Resolver:
                     ctx.names.setdefault(name[0].text.lower(), actor)
         return actor
 
-    def _remembered(self, head: Token, ctx: StoryContext, text: str) -> Actor | None:
-        for key in (text.lower(), head.text.lower()):
+    def _remembered(self, head: Token, ctx: StoryContext, text: str,
+                    whole: bool = False) -> Actor | None:
+        # ``whole``: only the whole phrase, not the family name someone else shares.
+        for key in (text.lower(),) if whole else (text.lower(), head.text.lower()):
             known = ctx.names.get(key)
             if known is not None:
                 return replace(known, text=text, start=head.i, end=head.i + 1, via="memory")
@@ -637,6 +677,22 @@ def _name_heads() -> dict[str, tuple[str, bool]]:
     text = resources.files("dyadwatch.actors").joinpath("data/name_heads.tsv").read_text("utf-8")
     return {row["word"]: (row["sector"], row.get("modifier", "").lower() == "yes")
             for row in read_table(text)}
+
+
+def _other_given_name(doc: Doc, m: Match, matches: dict[int, Match]) -> bool:
+    """Whether a capitalised given name the dictionary does not know comes right before
+    a person matched by name (not an honorific: "Dr", "Mr")."""
+    if not any(e.kind == PERSON for e in m.entries) or m.start == 0:
+        return False
+    t = doc[m.start - 1]
+    return (t.pos_ == "PROPN" and t.ent_type_ == "PERSON" and t.text[:1].isupper()
+            and t.i not in matches and t.lower_.rstrip(".") not in _honorifics())
+
+
+@lru_cache(maxsize=1)
+def _honorifics() -> frozenset[str]:
+    text = resources.files("dyadwatch.actors").joinpath("data/honorifics.tsv").read_text("utf-8")
+    return frozenset(row["word"].lower() for row in read_table(text))
 
 
 def _armed_kind(found: list[Match]) -> set[str]:
