@@ -500,3 +500,16 @@ def test_a_person_of_a_named_organisation_speaks_for_it(story):
 )
 def test_companies_and_business_federations(resolve, text, code):
     assert resolve(text).code == code
+
+
+def test_a_passive_subject_is_a_subject_for_pronouns(story):
+    text = "Kohl was expected to assure Mitterrand that he would not sign the treaty."
+    assert story(text, ["Kohl", "Mitterrand", "he"], date(1988, 5, 1)) == [
+        "DEUGOV", "FRAGOV", "DEUGOV"]
+
+
+def test_the_title_points_back_to_the_person_named_with_it(story):
+    text = ("French Agriculture Minister Francois Guillaume met President Ronald Reagan in "
+            "Washington. The minister said talks went well.")
+    got = story(text, ["Francois Guillaume", "Ronald Reagan", "minister"], date(1987, 5, 1))
+    assert got == ["FRAGOV", "USAGOV", "FRAGOV"]

@@ -650,6 +650,12 @@ class Resolver:
         # not the last government mentioned.
         if any(t.ent_type_ in ("NORP", "GPE") and t.i != head.i for t in span):
             return None
+        # "the minister", "the general": first the latest person named with that title.
+        word = head.lower_
+        for prior in reversed(ctx.mentions):
+            if prior.person and not prior.via and prior.country and word in {
+                    w.strip(".,").lower() for w in prior.text.split()}:
+                return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         for prior in reversed(ctx.mentions):
             if prior.sector == sector and prior.country:
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
