@@ -513,3 +513,29 @@ def test_the_title_points_back_to_the_person_named_with_it(story):
             "Washington. The minister said talks went well.")
     got = story(text, ["Francois Guillaume", "Ronald Reagan", "minister"], date(1987, 5, 1))
     assert got == ["FRAGOV", "USAGOV", "FRAGOV"]
+
+
+def test_a_group_noun_followed_by_a_known_name_is_that_name(story):
+    text = ("According to Lebanese Shiite paramilitary group Hezbollah more than 30 "
+            "fighters were killed.")
+    assert story(text, ["Lebanese Shiite paramilitary group Hezbollah"], date(2016, 5, 1)) == [
+        "LBNREBHEZ"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("the European Airbus consortium", "EURBUS"),
+        ("al-Qaeda's Yemeni branch", "YEMINSALQ"),
+        ("the Islamic State's Libyan affiliate", "LBYINSISI"),
+        ("al-Qaeda's leadership", "IMGMOSALQ"),
+    ],
+)
+def test_organisations_before_regions_and_national_branches(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_an_unknown_name_in_apposition_does_not_block_the_story_country(story):
+    text = ("Syrian troops shelled Homs in Syria. Syria's army said so. Rebels fought other "
+            "opposition factions, particularly the ZRF, near the town.")
+    assert story(text, ["opposition factions"], date(2015, 5, 1)) == ["SYROPP"]

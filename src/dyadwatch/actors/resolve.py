@@ -266,6 +266,15 @@ class Resolver:
             found.insert(0, before)
             tokens = [doc[k] for k in range(before.start, before.end)] + tokens
         head_match = matches.get(head.i) if matches.get(head.i) in found else None
+        after = matches.get(head.i + 1) if head.i + 1 < len(doc) else None
+        if head_match is None and head.lemma_.lower() in _group_nouns() and after is not None \
+                and after not in found and after.start == head.i + 1 \
+                and any(e.kind == ORG for e in after.entries):
+            # "the Lebanese Shiite paramilitary group Hezbollah", the name hung elsewhere.
+            found.append(after)
+            tokens = sorted(tokens + [doc[k] for k in range(after.start, after.end)],
+                            key=lambda t: t.i)
+            head, head_match = doc[after.end - 1], after
         span = doc[tokens[0].i : tokens[-1].i + 1]
         text = _trim(span)
         if head_match is None and head.pos_ == "PROPN" and not any(
@@ -328,7 +337,8 @@ class Resolver:
         # Regions: "Latin American leaders" -> LAM; seas and oceans are never actors.
         regions = [e for m in found for e in m.entries if e.kind == REGION]
         head_kinds = {e.kind for e in head_match.entries} if head_match else set()
-        if regions and head_kinds & {REGION, SECTOR}:
+        has_org = any(e.kind == ORG for m in found for e in m.entries)
+        if regions and head_kinds & {REGION, SECTOR} and not has_org:
             if not regions[0].code:
                 return None
             return Actor(regions[0].code, None, None, text, span.start, span.end)
@@ -336,6 +346,13 @@ class Resolver:
         orgs = [e for m in found for e in m.entries if e.kind == ORG]
         if orgs and (ORG in head_kinds or SECTOR in head_kinds or is_person):
             e = _nearest(found, head, ORG)
+            branch = _nearest(found, head, COUNTRY, ADJECTIVE)
+            if e is not None and branch is not None and branch.country and not is_person \
+                    and (e.code or "").startswith("IMG") and _group_nouns().get(
+                        head.lemma_.lower()) == "branch":
+                # "al-Qaeda's Syrian branch": the national branch, country + INS + group.
+                return Actor(branch.country + "INS" + (e.code or "")[-3:], branch.country, "INS",
+                             text, span.start, span.end, group=True)
             if e is not None:
                 actor = Actor(e.code or "IGO", e.country, e.sector, text, span.start, span.end,
                               person=is_person, group=not is_person)
@@ -545,7 +562,7 @@ class Resolver:
         international body's or names something the dictionary does not know ("CBP
         officials")."""
         if sector in _NO_STORY or any(
-                t.i != head.i and t.i not in matches and (
+                t.i < head.i and t.i not in matches and (
                     t.ent_type_ == "ORG" or t.ent_type_ == "PERSON" != head.ent_type_)
                 for t in tokens):
             return None
@@ -718,7 +735,7 @@ def _modifier_match(head: Token, found: list[Match]) -> Match | None:
     sector, an organisation or an institution ("army" in "army units", "military
     units", "units of the armed forces")."""
     words = [c for c in sorted(head.children, key=lambda c: -c.i)
-             if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i]
+             if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < head.i]
     words += [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
               for g in c.children if g.dep_ == "pobj"]
     # An organisation among them owns the phrase ("the FSA's special forces division").
