@@ -539,3 +539,17 @@ def test_an_unknown_name_in_apposition_does_not_block_the_story_country(story):
     text = ("Syrian troops shelled Homs in Syria. Syria's army said so. Rebels fought other "
             "opposition factions, particularly the ZRF, near the town.")
     assert story(text, ["opposition factions"], date(2015, 5, 1)) == ["SYROPP"]
+
+
+def test_a_place_based_modifier_is_no_nationality_and_the_monitor_is_a_watchdog(story):
+    text = ("The Syrian Observatory for Human Rights said 20 people died in Aleppo, where "
+            "the Nusra Front attacked. The Britain-based monitor said the toll would rise.")
+    assert story(text, ["Nusra Front", "Britain-based monitor"], date(2016, 5, 1)) == [
+        "SYRINSALQ", "NGOHRI"]
+    assert story("A London-based newspaper said the talks failed.",
+                 ["London-based newspaper"], date(2016, 5, 1)) == [None]
+
+
+def test_religious_communities_as_modifiers(story):
+    text = "Syrian troops shelled Homs in Syria. Syria's army said so. Alawite civilians fled."
+    assert story(text, ["Alawite civilians"], date(2016, 5, 1)) == ["SYRCVL"]

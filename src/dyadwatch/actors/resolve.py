@@ -254,7 +254,8 @@ class Resolver:
         for t in tokens:
             m = matches.get(t.i)
             if m is not None and m not in found and all(
-                    i in idx or head.doc[i].is_space for i in range(m.start, m.end)):
+                    i in idx or head.doc[i].is_space for i in range(m.start, m.end)) \
+                    and not _based(head.doc, m):
                 found.append(m)
         doc = head.doc
         # An organisation's acronym the parser took for a verb right before the phrase
@@ -651,6 +652,12 @@ class Resolver:
                     return replace(prior, text=text, start=span.start, end=span.end,
                                    via="coref")
                 continue
+            if kind == "ngo":
+                if prior.group and not prior.via and (
+                        prior.code[:3] in ("NGO", "IGO") or prior.sector in _NO_STORY):
+                    return replace(prior, text=text, start=span.start, end=span.end,
+                                   via="coref")
+                continue
             if prior.group and (kind == "yes" or noun in prior.text.lower()):
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
@@ -682,7 +689,8 @@ class Resolver:
 @lru_cache(maxsize=1)
 def _group_nouns() -> dict[str, str]:
     """Generic group nouns, each with what it may point back to: "yes" any named group,
-    "armed" a named armed non-state group, "" a group whose name has the noun."""
+    "armed" a named armed non-state group, "ngo" a non-governmental or international
+    body, "branch" (a national branch), "" a group whose name has the noun."""
     text = resources.files("dyadwatch.actors").joinpath("data/group_nouns.tsv").read_text("utf-8")
     return {row["noun"].lower(): row.get("any", "").lower() for row in read_table(text)}
 
@@ -700,6 +708,17 @@ def _name_heads() -> dict[str, tuple[str, bool]]:
     text = resources.files("dyadwatch.actors").joinpath("data/name_heads.tsv").read_text("utf-8")
     return {row["word"]: (row["sector"], row.get("modifier", "").lower() == "yes")
             for row in read_table(text)}
+
+
+def _based(doc: Doc, m: Match) -> bool:
+    """Whether a match is the place of a "<place>-based" modifier ("the Britain-based
+    monitor" is no British actor)."""
+    if m.end < len(doc) and doc[m.end].lower_ == "based":
+        return True
+    if m.end + 1 < len(doc) and doc[m.end].text in ("-", "\u2013") \
+            and doc[m.end + 1].lower_ == "based":
+        return True
+    return doc[m.end - 1].lower_.endswith("-based")
 
 
 def _other_given_name(doc: Doc, m: Match, matches: dict[int, Match]) -> bool:
