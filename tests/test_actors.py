@@ -553,3 +553,15 @@ def test_a_place_based_modifier_is_no_nationality_and_the_monitor_is_a_watchdog(
 def test_religious_communities_as_modifiers(story):
     text = "Syrian troops shelled Homs in Syria. Syria's army said so. Alawite civilians fled."
     assert story(text, ["Alawite civilians"], date(2016, 5, 1)) == ["SYRCVL"]
+
+
+def test_a_description_of_an_institution_is_no_person_for_he():
+    from dyadwatch.actors.lookup import resolve_mentions
+
+    text = ("South Korean Trade Minister Rha Woong-bae spoke in Seoul on Monday. The "
+            "government said it would act.")
+    spans = [(text.index("Rha"), text.index(" spoke")), (text.index("government"),
+                                                         text.index(" said"))]
+    (rha, _), (gov, _) = resolve_mentions(load_dictionary(), load_nlp()(text), spans,
+                                          date(1987, 5, 1))
+    assert rha.code == gov.code == "KORGOV" and rha.person and not gov.person

@@ -682,7 +682,10 @@ class Resolver:
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         for prior in reversed(ctx.mentions):
             if prior.sector == sector and prior.country:
-                return replace(prior, text=text, start=span.start, end=span.end, via="coref")
+                # "the government" after "Trade Minister Rha" is the government, no person
+                # a later "he" could point to.
+                return replace(prior, text=text, start=span.start, end=span.end, via="coref",
+                               person=False)
         return None
 
 
