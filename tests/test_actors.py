@@ -565,3 +565,18 @@ def test_a_description_of_an_institution_is_no_person_for_he():
     (rha, _), (gov, _) = resolve_mentions(load_dictionary(), load_nlp()(text), spans,
                                           date(1987, 5, 1))
     assert rha.code == gov.code == "KORGOV" and rha.person and not gov.person
+
+
+def test_a_name_before_a_misparsed_head_and_a_misspelt_name_are_remembered(story):
+    text = ("Baldrige said he and South Korean Trade Minister Rha\nWoong-bae spent much time "
+            "discussing trade. Baldrige said he had agreed to Rha's proposal.")
+    assert story(text, ["South Korean Trade Minister Rha\nWoong-bae", "Rha's"],
+                 date(1987, 5, 1)) == ["KORGOV", "KORGOV"]
+    text = ("French Transport Minister Jacques Delacroixe said on Monday that talks would "
+            "go on. Delacroix said the plan was good.")
+    assert story(text, ["Jacques Delacroixe", "Delacroix said"], date(1987, 5, 1)) == [
+        "FRAGOV", "FRAGOV"]
+    # Not a short name, nor one of two close names.
+    text = ("French Transport Minister Jacques Bon said on Monday that talks would go on. "
+            "Ban said no.")
+    assert story(text, ["Jacques Bon", "Ban said"], date(1987, 5, 1))[1] is None

@@ -582,14 +582,18 @@ class Resolver:
         return ctx.story_country
 
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
-        if actor.person or head.ent_type_ == "PERSON":
-            name = [t for t in head.doc[actor.start : actor.end] if t.ent_type_ == "PERSON"]
-            if name:
-                ctx.names[" ".join(t.text for t in name).lower()] = actor
-                ctx.names[name[-1].text.lower()] = actor
-                # Family names may come first ("Tran Van-Thinh", later "Tran").
-                if len(name) > 1 and len(name[0].text) > 2:
-                    ctx.names.setdefault(name[0].text.lower(), actor)
+        name = [t for t in head.doc[actor.start : actor.end]
+                if t.ent_type_ == "PERSON" and not t.is_space]
+        # A name right before a misparsed head ("Trade Minister Rha\nWoong-bae", "bae"
+        # the head) is remembered too.
+        near = bool(name) and 0 < head.i - name[-1].i <= 2 and head.ent_type_ != "PERSON" \
+            and all(t.text in ("-", "\u2010") for t in head.doc[name[-1].i + 1 : head.i])
+        if (actor.person or head.ent_type_ == "PERSON" or near) and name:
+            ctx.names[" ".join(t.text for t in name).lower()] = actor
+            ctx.names[name[-1].text.lower()] = actor
+            # Family names may come first ("Tran Van-Thinh", later "Tran").
+            if len(name) > 1 and len(name[0].text) > 2:
+                ctx.names.setdefault(name[0].text.lower(), actor)
         return actor
 
     def _remembered(self, head: Token, ctx: StoryContext, text: str,
@@ -599,6 +603,14 @@ class Resolver:
             known = ctx.names.get(key)
             if known is not None:
                 return replace(known, text=text, start=head.i, end=head.i + 1, via="memory")
+        word = head.text.lower()
+        if not whole and head.pos_ == "PROPN" and len(word) >= 6:
+            # A long family name misspelt by one letter ("Douffiagus" for "Douffiagues").
+            close = [a for k, a in ctx.names.items() if a.person and " " not in k
+                     and k[:1] == word[:1] and _one_edit(k, word)]
+            if len(close) == 1:
+                return replace(close[0], text=text, start=head.i, end=head.i + 1,
+                               via="memory")
         return None
 
     def _pronoun(self, head: Token, ctx: StoryContext) -> Actor | None:
@@ -711,6 +723,18 @@ def _name_heads() -> dict[str, tuple[str, bool]]:
     text = resources.files("dyadwatch.actors").joinpath("data/name_heads.tsv").read_text("utf-8")
     return {row["word"]: (row["sector"], row.get("modifier", "").lower() == "yes")
             for row in read_table(text)}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words differ by one inserted, deleted or changed letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 def _based(doc: Doc, m: Match) -> bool:
