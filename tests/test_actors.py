@@ -580,3 +580,11 @@ def test_a_name_before_a_misparsed_head_and_a_misspelt_name_are_remembered(story
     text = ("French Transport Minister Jacques Bon said on Monday that talks would go on. "
             "Ban said no.")
     assert story(text, ["Jacques Bon", "Ban said"], date(1987, 5, 1))[1] is None
+
+
+def test_towns_decide_the_story_country_between_countries_named_as_actors(story):
+    text = ("Russia and Syria signed a deal. Russian jets and Syrian troops then attacked "
+            "Aleppo, Idlib and Homs. Rebels said they had retreated.")
+    assert story(text, ["Rebels"], date(2016, 5, 1)) == ["SYRREB"]
+    text = "Russia and Syria signed a deal. Russian jets and Syrian troops attacked. Rebels fled."
+    assert story(text, ["Rebels"], date(2016, 5, 1)) == [None]

@@ -110,10 +110,47 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     for _, sent_counts in sentence_country_counts(dictionary, doc, day):
         for c, n in sent_counts.items():
             counts[c] = counts.get(c, 0) + n
+    clear = _clear_winner(counts)
+    if clear is None and counts:
+        # Several countries as actors ("Russia" and "Syria" alike): the towns and regions
+        # the story names decide ("Aleppo", "Idlib" are in Syria).
+        for c, n in _place_countries(doc, dictionary, day).items():
+            counts[c] = counts.get(c, 0) + n
+        clear = _clear_winner(counts)
+    return clear
+
+
+def _clear_winner(counts: dict[str, int]) -> str | None:
     ranked = sorted(counts.values(), reverse=True)
     if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
         return None
     return max(counts, key=lambda c: counts[c])
+
+
+def _place_countries(doc: Doc, dictionary: ActorDictionary, day: Date | None) -> dict[str, int]:
+    """How often the story names towns and regions of each country (GPE and LOC names the
+    actor dictionary does not know, through the offline gazetteer; none without it)."""
+    try:
+        from dyadwatch.places.gazetteer import fold, load_gazetteer
+    except ImportError:  # pragma: no cover - the places package is part of dyadwatch
+        return {}
+    gazetteer = load_gazetteer()
+    counts: dict[str, int] = {}
+    for sent in doc.sents:
+        matched = sentence_matches(dictionary, sent, day)
+        for ent in sent.ents:
+            if ent.label_ not in ("GPE", "LOC") or any(t.i in matched for t in ent):
+                continue
+            key = fold(ent.text)
+            cities = gazetteer.city_candidates(key)
+            best = max(cities, key=lambda c: (c[1], c[0].population), default=None)
+            country = best[0].country if best else None
+            if country is None:
+                regions = gazetteer.admin1_candidates(key)
+                country = regions[0].country if len(regions) == 1 else None
+            if country:
+                counts[country] = counts.get(country, 0) + 1
+    return counts
 
 
 def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
