@@ -588,3 +588,12 @@ def test_towns_decide_the_story_country_between_countries_named_as_actors(story)
     assert story(text, ["Rebels"], date(2016, 5, 1)) == ["SYRREB"]
     text = "Russia and Syria signed a deal. Russian jets and Syrian troops attacked. Rebels fled."
     assert story(text, ["Rebels"], date(2016, 5, 1)) == [None]
+
+
+def test_an_official_named_after_the_organisation_and_a_split_hyphenated_title(story):
+    text = ("Syrian troops shelled Homs in Syria. Vice-president of the Syrian Coalition Ahmad "
+            "Zorbani said that the attack was a crime. Russia said no. Zorbani called on "
+            "rebels to unite, he said.")
+    assert story(text, ["Vice-president of the Syrian Coalition Ahmad Zorbani",
+                        "Zorbani called", "he"], date(2015, 10, 1)) == [
+        "SYROPP", "SYROPP", "SYROPP"]

@@ -278,6 +278,12 @@ class Resolver:
     def _resolve(self, head: Token, matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
         if head.pos_ == "PRON":
             return self._pronoun(head, ctx)
+        doc = head.doc
+        # "Vice-president" split into siblings ("Vice", "-", "president"): the last word.
+        while head.i + 2 < len(doc) and doc[head.i + 1].text == "-" \
+                and doc[head.i + 2].head.i == head.head.i and doc[head.i + 2].dep_ == head.dep_ \
+                and doc[head.i + 2].head.i != head.i + 2:
+            head = doc[head.i + 2]
         tokens = _phrase_tokens(head, matches)
         own = matches.get(head.i)
         if own is not None:
@@ -391,9 +397,18 @@ class Resolver:
                 # "al-Qaeda's Syrian branch": the national branch, country + INS + group.
                 return Actor(branch.country + "INS" + (e.code or "")[-3:], branch.country, "INS",
                              text, span.start, span.end, group=True)
+            official = _official_name(found, tokens, head, matches)
+            if e is not None and official and not is_person and SECTOR in head_kinds:
+                # "president of the Syrian Coalition Ahmad Haddad": the official, by name.
+                is_person = True
             if e is not None:
                 actor = Actor(e.code or "IGO", e.country, e.sector, text, span.start, span.end,
                               person=is_person, group=not is_person)
+                if is_person and official:
+                    name = " ".join(t.text for t in official).lower()
+                    ctx.names[name] = actor
+                    ctx.names[official[-1].text.lower()] = actor
+                    return actor
                 if ORG in head_kinds and not is_person and head_match is not None \
                         and head_match.end - head_match.start > 1 and head.text[:1].isupper():
                     # "the Observatory" later in the story is the Syrian Observatory.
@@ -760,6 +775,23 @@ def _name_heads() -> dict[str, tuple[str, bool]]:
     text = resources.files("dyadwatch.actors").joinpath("data/name_heads.tsv").read_text("utf-8")
     return {row["word"]: (row["sector"], row.get("modifier", "").lower() == "yes")
             for row in read_table(text)}
+
+
+def _official_name(found: list[Match], tokens: list[Token], head: Token,
+                   matches: dict[int, Match]) -> list[Token]:
+    """The capitalised words right after an organisation's name at the end of the phrase
+    ("the Syrian Coalition Ahmad Haddad": "Ahmad Haddad"), the name of its official."""
+    orgs = [m for m in found if any(e.kind == ORG for e in m.entries)]
+    if not orgs:
+        return []
+    end = max(m.end for m in orgs)
+    after = [t for t in tokens if t.i >= end]
+    if not 1 <= len(after) <= 4 or not all(
+            t.pos_ == "PROPN" and t.text[:1].isupper() and t.i not in matches for t in after):
+        return []
+    if [t.i for t in after] != list(range(end, end + len(after))):
+        return []
+    return after
 
 
 def _one_edit(a: str, b: str) -> bool:
