@@ -586,6 +586,10 @@ def test_towns_decide_the_story_country_between_countries_named_as_actors(story)
     text = ("Russia and Syria signed a deal. Russian jets and Syrian troops then attacked "
             "Aleppo, Idlib and Homs. Rebels said they had retreated.")
     assert story(text, ["Rebels"], date(2016, 5, 1)) == ["SYRREB"]
+    # One town is enough when all the places named are in one of the leading countries.
+    text = ("Russia and Syria signed a deal. Russian jets and Syrian troops attacked Idlib. "
+            "Rebels said they had retreated.")
+    assert story(text, ["Rebels"], date(2016, 5, 1)) == ["SYRREB"]
     text = "Russia and Syria signed a deal. Russian jets and Syrian troops attacked. Rebels fled."
     assert story(text, ["Rebels"], date(2016, 5, 1)) == [None]
 

@@ -114,9 +114,18 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     if clear is None and counts:
         # Several countries as actors ("Russia" and "Syria" alike): the towns and regions
         # the story names decide ("Aleppo", "Idlib" are in Syria).
-        for c, n in _place_countries(doc, dictionary, day).items():
+        named = set(counts)
+        places = _place_countries(doc, dictionary, day)
+        for c, n in places.items():
             counts[c] = counts.get(c, 0) + n
         clear = _clear_winner(counts)
+        if clear is None and len(places) == 1:
+            # Every place named is in one country, itself named as an actor and now
+            # counted at least as often as any other: that one (not a venue: "met in
+            # Geneva").
+            (only,) = places
+            if only in named and counts[only] >= 2 and counts[only] == max(counts.values()):
+                clear = only
     return clear
 
 
@@ -142,7 +151,7 @@ def _place_countries(doc: Doc, dictionary: ActorDictionary, day: Date | None) ->
             if ent.label_ not in ("GPE", "LOC") or any(t.i in matched for t in ent):
                 continue
             key = fold(ent.text)
-            cities = gazetteer.city_candidates(key)
+            cities = gazetteer.city_candidates(key) or gazetteer.loose_candidates(key)
             best = max(cities, key=lambda c: (c[1], c[0].population), default=None)
             country = best[0].country if best else None
             if country is None:
