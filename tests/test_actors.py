@@ -601,3 +601,9 @@ def test_an_official_named_after_the_organisation_and_a_split_hyphenated_title(s
     assert story(text, ["Vice-president of the Syrian Coalition Ahmad Zorbani",
                         "Zorbani called", "he"], date(2015, 10, 1)) == [
         "SYROPP", "SYROPP", "SYROPP"]
+
+
+def test_a_well_known_towns_body_is_its_countrys(story):
+    text = "The Idlib Media Center said the town was hit. Chicago police arrested two men."
+    assert story(text, ["Idlib Media Center", "Chicago police"], date(2016, 1, 1)) == [
+        "SYRMED", "USACOP"]

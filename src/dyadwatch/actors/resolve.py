@@ -129,6 +129,24 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     return clear
 
 
+def _town_country(tokens: list[Token], head: Token, matches: dict[int, Match]) -> str | None:
+    """The country of a city the gazetteer knows well (its GeoNames name, 100,000 people
+    or more), written as a proper-noun modifier before the head and unknown to the actor
+    dictionary."""
+    words = [t for t in tokens if t.i < head.i and t.pos_ == "PROPN" and t.i not in matches
+             and t.dep_ in ("compound", "nmod", "amod") and t.text[:1].isupper()]
+    if len(words) != 1:
+        return None
+    try:
+        from dyadwatch.places.gazetteer import fold, load_gazetteer
+    except ImportError:  # pragma: no cover - the places package is part of dyadwatch
+        return None
+    cities = [p for p, main in load_gazetteer().city_candidates(fold(words[0].text))
+              if main and p.population >= 100_000]
+    countries = {p.country for p in cities}
+    return countries.pop() if len(countries) == 1 else None
+
+
 def _clear_winner(counts: dict[str, int]) -> str | None:
     ranked = sorted(counts.values(), reverse=True)
     if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
@@ -499,6 +517,9 @@ class Resolver:
                 country = self._story_country(head, tokens, sector, matches, ctx)
                 if country is None:
                     return None
+        if country is None and sector is not None and sector not in _NO_STORY:
+            # "the Idlib Media Center", "Homs police": a town's body is its country's.
+            country = _town_country(tokens, head, matches)
         if country is None:
             if sector is None:
                 return None
@@ -862,9 +883,12 @@ def _modifier_match(head: Token, found: list[Match]) -> Match | None:
              if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < head.i]
     words += [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
               for g in c.children if g.dep_ == "pobj"]
-    # An organisation among them owns the phrase ("the FSA's special forces division").
-    for kinds in ((ORG,), (SECTOR, MILITARY, LEGISLATURE)):
-        for word in words:
+    # An organisation among them, or among their own modifiers, owns the phrase ("the
+    # FSA's special forces division", "FSA" under "forces").
+    inner = [g for w in words if w.i < head.i for g in w.subtree
+             if g.i < w.i and g.dep_ in ("compound", "amod", "nmod", "poss")]
+    for kinds, pool in (((ORG,), words + inner), ((SECTOR, MILITARY, LEGISLATURE), words)):
+        for word in pool:
             for m in found:
                 if m.start <= word.i < m.end and any(e.kind in kinds for e in m.entries):
                     return m
