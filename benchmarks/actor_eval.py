@@ -16,6 +16,11 @@ the country, or IGO/NGO/IMG for international bodies and groups), full-code accu
 (the whole code, or one of the label's accepted alternatives).
 
     .venv/bin/python benchmarks/actor_eval.py [--data DIR] [--errors FILE] [--format table|json]
+    .venv/bin/python benchmarks/actor_eval.py --actors benchmarks/labels/actors_heldout.jsonl
+
+``--actors FILE`` scores another actor label file (the held-out set of
+``actors_heldout.jsonl``: stories of a second seeded draw, never tuned on); places are
+then scored only if ``--places FILE`` is given too.
 """
 
 from __future__ import annotations
@@ -389,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
                     help="the shared data folder (default ../shared/data)")
     ap.add_argument("--labels", type=Path, default=LABELS, help="folder of the label files")
+    ap.add_argument("--actors", type=Path,
+                    help="actor label file (default LABELS/actors.jsonl; places then only "
+                         "with --places)")
+    ap.add_argument("--places", type=Path, help="place label file (default LABELS/places.jsonl)")
     ap.add_argument("--errors", type=Path, help="write every wrong mention here (JSON Lines)")
     ap.add_argument("--format", choices=("table", "json"), default="table")
     args = ap.parse_args(argv)
@@ -396,9 +405,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no corpora under {args.data} (needs ../shared/data); nothing measured")
         return 0
     try:
-        actors = load_labels(args.labels / "actors.jsonl", "actor")
-        places_path = args.labels / "places.jsonl"
-        places = load_labels(places_path, "place") if places_path.exists() else []
+        actors = load_labels(args.actors or args.labels / "actors.jsonl", "actor")
+        places_path = args.places or (None if args.actors else args.labels / "places.jsonl")
+        places = (load_labels(places_path, "place")
+                  if places_path is not None and places_path.exists() else [])
     except (LabelError, OSError) as exc:
         print(f"actor_eval: {exc}", file=sys.stderr)
         return 2

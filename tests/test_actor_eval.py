@@ -222,3 +222,22 @@ def test_a_bad_label_file_is_one_message_and_exit_2(tiny: tuple[Path, Path],
     assert actor_eval.main(["--data", str(data), "--labels", str(labels)]) == 2
     err = capsys.readouterr().err
     assert "actors.jsonl:1" in err and "Traceback" not in err
+
+
+def test_another_actor_label_file_is_scored_without_the_places(
+        tiny: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data, _ = tiny
+    heldout = _write(tmp_path / "heldout.jsonl",
+                     [_label(1, STORY, "Russia", "country", "RUS")])
+    rc = actor_eval.main(["--data", str(data), "--actors", str(heldout), "--format", "json"])
+    assert rc == 0
+    scores = json.loads(capsys.readouterr().out)["scores"]
+    assert scores["actors"] == {"n": 1, "country_acc": 1.0, "code_acc": 1.0}
+    assert "place" not in scores
+
+
+def test_the_heldout_labels_are_valid_and_share_no_story_with_the_tuning_set() -> None:
+    tuning = actor_eval.load_labels(ROOT / "benchmarks" / "labels" / "actors.jsonl")
+    heldout = actor_eval.load_labels(ROOT / "benchmarks" / "labels" / "actors_heldout.jsonl")
+    assert len(heldout) >= 100
+    assert not {lab.story for lab in tuning} & {lab.story for lab in heldout}

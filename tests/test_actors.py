@@ -390,3 +390,220 @@ def test_an_unknown_leaders_government_takes_no_story_country(story):
     text = ("China said on Monday that Chinese exporters would be hurt. The Zorblatt "
             "administration lifted sanctions on China.")
     assert story(text, ["Zorblatt administration"]) == [None]
+
+
+def test_a_stateless_peoples_armed_men_are_rebels_and_fighters_are_rebels(story):
+    text = ("Fighting went on near Aleppo in Syria. The Syrian army shelled Idlib in Syria. "
+            "Kurdish forces and the Kurdish militia clashed with U.S.-backed fighters near "
+            "the border.")
+    assert story(text, ["Syrian army", "Kurdish forces", "Kurdish militia",
+                        "U.S.-backed fighters"], date(2016, 5, 1)) == [
+        "SYRMIL", "SYRREB", "SYRREB", "SYRREB"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Syrian Kurdish fighters", "SYRREB"),
+        ("Iraqi Kurdish forces", "IRQREB"),
+        ("Libyan fighters", "LBYREB"),
+        ("Turkish forces", "TURMIL"),
+    ],
+)
+def test_peoples_and_fighters_in_one_phrase(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_led_right_before_the_head_when_the_parser_hangs_it_elsewhere(story):
+    text = "The group said the US-led coalition fighting IS had carried out strikes."
+    assert story(text, ["US-led coalition"], date(2016, 5, 1)) == ["USA"]
+
+
+def test_an_unknown_name_ending_in_an_organisation_word(story):
+    text = ("Syrian troops shelled Homs in Syria on Monday. Syria said the Sawaiq al-Zeitoun "
+            "Brigade had attacked a checkpoint. The brigade denied it.")
+    assert story(text, ["Sawaiq al-Zeitoun Brigade", "brigade"], date(2015, 5, 1)) == [
+        "SYRREB", "SYRREB"]
+    text = "He said U.S. aerospace group Acme Widgets Corp would bid for the contract."
+    assert story(text, ["Acme Widgets Corp"], date(1987, 5, 1)) == ["USABUS"]
+    text = "Britain's Acme and Wireless Plc will be given a licence, officials said."
+    assert story(text, ["Acme and Wireless Plc"], date(1987, 5, 1)) == ["GBRBUS"]
+    # A descriptor before the name, even as the parser's sibling of it.
+    text = "He told the Spanish daily El Correo Gallego that the talks had failed."
+    assert story(text, ["El Correo Gallego"], date(1987, 5, 1)) == ["ESPMED"]
+    # Without a country in the phrase or the story, nothing.
+    text = "The Zorblatt Brigade said it had won."
+    assert story(text, ["Zorblatt Brigade"], date(2015, 5, 1)) == [None]
+
+
+def test_armed_descriptions_point_back_to_a_named_armed_group(story):
+    text = ("The YPG pushed into the town in Syria while Islamic State fighters shelled it. "
+            "The extremist group also shelled a village, and the jihadists executed three "
+            "men. Jihadists later withdrew.")
+    assert story(text, ["YPG", "Islamic State fighters", "extremist group", "jihadists",
+                        "Jihadists"], date(2015, 5, 1)) == [
+        "SYRREB", "IMGMOSISI", "IMGMOSISI", "IMGMOSISI", "IMGMOSISI"]
+    # No armed group named before: no back-reference.
+    text = "Farmers blocked roads in France. The extremist group said it would return."
+    assert story(text, ["extremist group"], date(2015, 5, 1)) == [None]
+
+
+def test_a_state_phrase_in_a_story_of_several_countries_takes_the_local_country(story):
+    text = ("Washington and Moscow traded charges on Monday. The U.S. said Russia broke the "
+            "treaty, and Russia said the U.S. did. In Tehran, Iran's leaders met. Iranian "
+            "officials spoke to Parliament in Tehran on Tuesday.")
+    assert story(text, ["Parliament"], date(1987, 5, 1)) == ["IRNLEG"]
+    # Rebels and activists are no state sector: no local guess.
+    text = ("Washington and Moscow traded charges on Monday. The U.S. said Russia broke the "
+            "treaty, and Russia said the U.S. did. Rebels in Moscow said so too.")
+    assert story(text, ["Rebels"], date(1987, 5, 1)) == [None]
+
+
+def test_a_quoted_news_agency_does_not_make_the_story_country(story):
+    text = ("Greek police arrested six men in Athens, a police officer told Reuters. Reuters "
+            "said Reuters had seen the report. Police said the men were smugglers.")
+    assert story(text, ["Police said"], date(2016, 5, 1)) == ["GRCCOP"]
+
+
+def test_another_given_name_is_another_person(story):
+    text = ("Syrian troops shelled Homs in Syria. Syria's army said so. President Bashar "
+            "al-Assad spoke on Monday. Dr Ammar al-Assad, a member of parliament, said the "
+            "attack was a crime.")
+    assert story(text, ["Bashar al-Assad", "Ammar al-Assad"], date(2014, 5, 1)) == [
+        "SYRGOV", "SYRLEG"]
+    assert story("Michelle Obama visited a school in Chicago.", ["Michelle Obama"],
+                 date(2014, 5, 1)) == [None]
+    # An honorific is no given name.
+    assert story("Mr Obama visited a school in Chicago.", ["Mr Obama"],
+                 date(2014, 5, 1)) == ["USAGOV"]
+
+
+def test_a_person_of_a_named_organisation_speaks_for_it(story):
+    text = ("Syrian troops shelled Homs in Syria. Syria's army said so. Fadi Haddad of the "
+            "Zeitoun Brigade, which fights in the south, said three men died. Haddad said "
+            "more would die.")
+    assert story(text, ["Fadi Haddad", "Haddad said"], date(2014, 5, 1)) == [
+        "SYRREB", "SYRREB"]
+    text = ("U.S. officials met in Washington on Monday. The U.S. said John Smith of Acme "
+            "Widgets Corp would bid.")
+    assert story(text, ["John Smith"], date(1987, 5, 1)) == ["USABUS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Cable and Wireless", "GBRBUS"),
+        ("Keidanren", "JPNBUS"),
+        ("Boeing", "USABUS"),
+        ("Airbus officials", "EURBUS"),
+    ],
+)
+def test_companies_and_business_federations(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_a_passive_subject_is_a_subject_for_pronouns(story):
+    text = "Kohl was expected to assure Mitterrand that he would not sign the treaty."
+    assert story(text, ["Kohl", "Mitterrand", "he"], date(1988, 5, 1)) == [
+        "DEUGOV", "FRAGOV", "DEUGOV"]
+
+
+def test_the_title_points_back_to_the_person_named_with_it(story):
+    text = ("French Agriculture Minister Francois Guillaume met President Ronald Reagan in "
+            "Washington. The minister said talks went well.")
+    got = story(text, ["Francois Guillaume", "Ronald Reagan", "minister"], date(1987, 5, 1))
+    assert got == ["FRAGOV", "USAGOV", "FRAGOV"]
+
+
+def test_a_group_noun_followed_by_a_known_name_is_that_name(story):
+    text = ("According to Lebanese Shiite paramilitary group Hezbollah more than 30 "
+            "fighters were killed.")
+    assert story(text, ["Lebanese Shiite paramilitary group Hezbollah"], date(2016, 5, 1)) == [
+        "LBNREBHEZ"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("the European Airbus consortium", "EURBUS"),
+        ("al-Qaeda's Yemeni branch", "YEMINSALQ"),
+        ("the Islamic State's Libyan affiliate", "LBYINSISI"),
+        ("al-Qaeda's leadership", "IMGMOSALQ"),
+    ],
+)
+def test_organisations_before_regions_and_national_branches(resolve, text, code):
+    assert resolve(text).code == code
+
+
+def test_an_unknown_name_in_apposition_does_not_block_the_story_country(story):
+    text = ("Syrian troops shelled Homs in Syria. Syria's army said so. Rebels fought other "
+            "opposition factions, particularly the ZRF, near the town.")
+    assert story(text, ["opposition factions"], date(2015, 5, 1)) == ["SYROPP"]
+
+
+def test_a_place_based_modifier_is_no_nationality_and_the_monitor_is_a_watchdog(story):
+    text = ("The Syrian Observatory for Human Rights said 20 people died in Aleppo, where "
+            "the Nusra Front attacked. The Britain-based monitor said the toll would rise.")
+    assert story(text, ["Nusra Front", "Britain-based monitor"], date(2016, 5, 1)) == [
+        "SYRINSALQ", "NGOHRI"]
+    assert story("A London-based newspaper said the talks failed.",
+                 ["London-based newspaper"], date(2016, 5, 1)) == [None]
+
+
+def test_religious_communities_as_modifiers(story):
+    text = "Syrian troops shelled Homs in Syria. Syria's army said so. Alawite civilians fled."
+    assert story(text, ["Alawite civilians"], date(2016, 5, 1)) == ["SYRCVL"]
+
+
+def test_a_description_of_an_institution_is_no_person_for_he():
+    from dyadwatch.actors.lookup import resolve_mentions
+
+    text = ("South Korean Trade Minister Rha Woong-bae spoke in Seoul on Monday. The "
+            "government said it would act.")
+    spans = [(text.index("Rha"), text.index(" spoke")), (text.index("government"),
+                                                         text.index(" said"))]
+    (rha, _), (gov, _) = resolve_mentions(load_dictionary(), load_nlp()(text), spans,
+                                          date(1987, 5, 1))
+    assert rha.code == gov.code == "KORGOV" and rha.person and not gov.person
+
+
+def test_a_name_before_a_misparsed_head_and_a_misspelt_name_are_remembered(story):
+    text = ("Baldrige said he and South Korean Trade Minister Rha\nWoong-bae spent much time "
+            "discussing trade. Baldrige said he had agreed to Rha's proposal.")
+    assert story(text, ["South Korean Trade Minister Rha\nWoong-bae", "Rha's"],
+                 date(1987, 5, 1)) == ["KORGOV", "KORGOV"]
+    text = ("French Transport Minister Jacques Delacroixe said on Monday that talks would "
+            "go on. Delacroix said the plan was good.")
+    assert story(text, ["Jacques Delacroixe", "Delacroix said"], date(1987, 5, 1)) == [
+        "FRAGOV", "FRAGOV"]
+    # Not a short name, nor one of two close names.
+    text = ("French Transport Minister Jacques Bon said on Monday that talks would go on. "
+            "Ban said no.")
+    assert story(text, ["Jacques Bon", "Ban said"], date(1987, 5, 1))[1] is None
+
+
+def test_towns_decide_the_story_country_between_countries_named_as_actors(story):
+    text = ("Russia and Syria signed a deal. Russian jets and Syrian troops then attacked "
+            "Aleppo, Idlib and Homs. Rebels said they had retreated.")
+    assert story(text, ["Rebels"], date(2016, 5, 1)) == ["SYRREB"]
+    # One town is enough when all the places named are in one of the leading countries.
+    text = ("Russia and Syria signed a deal. Russian jets and Syrian troops attacked Idlib. "
+            "Rebels said they had retreated.")
+    assert story(text, ["Rebels"], date(2016, 5, 1)) == ["SYRREB"]
+    text = "Russia and Syria signed a deal. Russian jets and Syrian troops attacked. Rebels fled."
+    assert story(text, ["Rebels"], date(2016, 5, 1)) == [None]
+
+
+def test_an_official_named_after_the_organisation_and_a_split_hyphenated_title(story):
+    text = ("Syrian troops shelled Homs in Syria. Vice-president of the Syrian Coalition Ahmad "
+            "Zorbani said that the attack was a crime. Russia said no. Zorbani called on "
+            "rebels to unite, he said.")
+    assert story(text, ["Vice-president of the Syrian Coalition Ahmad Zorbani",
+                        "Zorbani called", "he"], date(2015, 10, 1)) == [
+        "SYROPP", "SYROPP", "SYROPP"]
+
+
+def test_a_well_known_towns_body_is_its_countrys(story):
+    text = "The Idlib Media Center said the town was hit. Chicago police arrested two men."
+    assert story(text, ["Idlib Media Center", "Chicago police"], date(2016, 1, 1)) == [
+        "SYRMED", "USACOP"]

@@ -100,7 +100,8 @@ def resolve_mentions(dictionary: ActorDictionary, doc: Doc, spans: list[tuple[in
             if ent.label_ == "PERSON":
                 seen[ent.root.i] = resolver.resolve(ent.root, matches, ctx)
         for tok in sent:
-            if tok.dep_ in ("nsubj", "csubj") and tok.pos_ != "PRON":
+            # Passive subjects too ("Reagan was expected to assure Chirac that he ...").
+            if tok.dep_ in ("nsubj", "csubj", "nsubjpass") and tok.pos_ != "PRON":
                 seen[tok.i] = resolver.resolve(tok, matches, ctx, subject=True)
         while k < len(order) and spans[order[k]][0] < sent.end_char:
             i = order[k]

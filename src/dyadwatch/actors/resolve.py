@@ -46,6 +46,15 @@ _THING_PRONOUNS = {"it", "its"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
 _FORMER = {"former", "ex", "ex-", "then", "late", "retired", "outgoing"}
 _PERSON_SECTORS_HINT = {"GOV", "MIL", "LEG", "JUD", "ELI"}
+# Sectors of armed non-state actors: a description with one of them ("the extremist
+# group", "the jihadists") points back only to a named group of one of them.
+_ARMED_NONSTATE = {"INS", "REB", "RAD", "UAF"}
+# ... and "the jihadists", "the extremist group" only to insurgents or radicals (the
+# Islamic State, not the Kurdish militia fighting it).
+_RADICAL = {"INS", "RAD"}
+# State sectors: a phrase of one with no country in a story about several countries
+# takes the country named most around it ("Parliament", "the Korean government").
+_STATE_SECTORS = {"GOV", "LEG", "MIL", "JUD", "COP"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ class StoryContext:
     # The country the story is about (see :func:`story_country`), worked out once per doc.
     story_country: str | None = None
     story_doc: Doc | None = field(default=None, repr=False)
+    # Per sentence of ``story_doc``: its start token and how often it names each country.
+    sentence_counts: list[tuple[int, dict[str, int]]] = field(default_factory=list, repr=False)
 
 
 # Sectors that never take the story's country: international and non-governmental bodies.
@@ -96,17 +107,114 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     as any other.
     """
     counts: dict[str, int] = {}
+    for _, sent_counts in sentence_country_counts(dictionary, doc, day):
+        for c, n in sent_counts.items():
+            counts[c] = counts.get(c, 0) + n
+    clear = _clear_winner(counts)
+    if clear is None and counts:
+        # Several countries as actors ("Russia" and "Syria" alike): the towns and regions
+        # the story names decide ("Aleppo", "Idlib" are in Syria).
+        named = set(counts)
+        places = _place_countries(doc, dictionary, day)
+        for c, n in places.items():
+            counts[c] = counts.get(c, 0) + n
+        clear = _clear_winner(counts)
+        if clear is None and len(places) == 1:
+            # Every place named is in one country, itself named as an actor and now
+            # counted at least as often as any other: that one (not a venue: "met in
+            # Geneva").
+            (only,) = places
+            if only in named and counts[only] >= 2 and counts[only] == max(counts.values()):
+                clear = only
+    return clear
+
+
+def _town_country(tokens: list[Token], head: Token, matches: dict[int, Match]) -> str | None:
+    """The country of a city the gazetteer knows well (its GeoNames name, 100,000 people
+    or more), written as a proper-noun modifier before the head and unknown to the actor
+    dictionary."""
+    words = [t for t in tokens if t.i < head.i and t.pos_ == "PROPN" and t.i not in matches
+             and t.dep_ in ("compound", "nmod", "amod") and t.text[:1].isupper()]
+    if len(words) != 1:
+        return None
+    try:
+        from dyadwatch.places.gazetteer import fold, load_gazetteer
+    except ImportError:  # pragma: no cover - the places package is part of dyadwatch
+        return None
+    cities = [p for p, main in load_gazetteer().city_candidates(fold(words[0].text))
+              if main and p.population >= 100_000]
+    countries = {p.country for p in cities}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _clear_winner(counts: dict[str, int]) -> str | None:
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+        return None
+    return max(counts, key=lambda c: counts[c])
+
+
+def _place_countries(doc: Doc, dictionary: ActorDictionary, day: Date | None) -> dict[str, int]:
+    """How often the story names towns and regions of each country (GPE and LOC names the
+    actor dictionary does not know, through the offline gazetteer; none without it)."""
+    try:
+        from dyadwatch.places.gazetteer import fold, load_gazetteer
+    except ImportError:  # pragma: no cover - the places package is part of dyadwatch
+        return {}
+    gazetteer = load_gazetteer()
+    counts: dict[str, int] = {}
     for sent in doc.sents:
+        matched = sentence_matches(dictionary, sent, day)
+        for ent in sent.ents:
+            if ent.label_ not in ("GPE", "LOC") or any(t.i in matched for t in ent):
+                continue
+            key = fold(ent.text)
+            cities = gazetteer.city_candidates(key) or gazetteer.loose_candidates(key)
+            best = max(cities, key=lambda c: (c[1], c[0].population), default=None)
+            country = best[0].country if best else None
+            if country is None:
+                regions = gazetteer.admin1_candidates(key)
+                country = regions[0].country if len(regions) == 1 else None
+            if country:
+                counts[country] = counts.get(country, 0) + 1
+    return counts
+
+
+def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
+                            day: Date | None) -> list[tuple[int, dict[str, int]]]:
+    """Per sentence: its first token and how often it names each country (names,
+    demonyms, seats of power, national bodies; not news agencies or companies)."""
+    out: list[tuple[int, dict[str, int]]] = []
+    for sent in doc.sents:
+        counts: dict[str, int] = {}
         seen: set[int] = set()
         for m in sentence_matches(dictionary, sent, day).values():
             if id(m) in seen:
                 continue
             seen.add(id(m))
             e = m.entries[0]
-            if e.country and (e.kind in _COUNTRY_KINDS or e.kind == ORG):
+            # A news agency quoted ("told Reuters") or a company says nothing of the
+            # story's country.
+            if e.country and (e.kind in _COUNTRY_KINDS
+                              or e.kind == ORG and e.sector not in ("MED", "BUS")):
                 counts[e.country] = counts.get(e.country, 0) + 1
+        out.append((sent.start, counts))
+    return out
+
+
+def local_country(sentence_counts: list[tuple[int, dict[str, int]]], at: int) -> str | None:
+    """The country the text names most around token ``at`` when the story names several:
+    its sentence counts twice, the one before it once; None on a tie."""
+    idx = max((k for k, (start, _) in enumerate(sentence_counts) if start <= at), default=None)
+    if idx is None:
+        return None
+    counts: dict[str, int] = {}
+    for k in range(max(0, idx - 1), idx + 1):
+        weight = 2 if k == idx else 1
+        for c, n in sentence_counts[k][1].items():
+            counts[c] = counts.get(c, 0) + weight * n
     ranked = sorted(counts.values(), reverse=True)
-    if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
         return None
     return max(counts, key=lambda c: counts[c])
 
@@ -197,6 +305,12 @@ class Resolver:
     def _resolve(self, head: Token, matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
         if head.pos_ == "PRON":
             return self._pronoun(head, ctx)
+        doc = head.doc
+        # "Vice-president" split into siblings ("Vice", "-", "president"): the last word.
+        while head.i + 2 < len(doc) and doc[head.i + 1].text == "-" \
+                and doc[head.i + 2].head.i == head.head.i and doc[head.i + 2].dep_ == head.dep_ \
+                and doc[head.i + 2].head.i != head.i + 2:
+            head = doc[head.i + 2]
         tokens = _phrase_tokens(head, matches)
         own = matches.get(head.i)
         if own is not None:
@@ -210,7 +324,8 @@ class Resolver:
         for t in tokens:
             m = matches.get(t.i)
             if m is not None and m not in found and all(
-                    i in idx or head.doc[i].is_space for i in range(m.start, m.end)):
+                    i in idx or head.doc[i].is_space for i in range(m.start, m.end)) \
+                    and not _based(head.doc, m):
                 found.append(m)
         doc = head.doc
         # An organisation's acronym the parser took for a verb right before the phrase
@@ -222,18 +337,50 @@ class Resolver:
             found.insert(0, before)
             tokens = [doc[k] for k in range(before.start, before.end)] + tokens
         head_match = matches.get(head.i) if matches.get(head.i) in found else None
+        after = matches.get(head.i + 1) if head.i + 1 < len(doc) else None
+        if head_match is None and head.lemma_.lower() in _group_nouns() and after is not None \
+                and after not in found and after.start == head.i + 1 \
+                and any(e.kind == ORG for e in after.entries):
+            # "the Lebanese Shiite paramilitary group Hezbollah", the name hung elsewhere.
+            found.append(after)
+            tokens = sorted(tokens + [doc[k] for k in range(after.start, after.end)],
+                            key=lambda t: t.i)
+            head, head_match = doc[after.end - 1], after
         span = doc[tokens[0].i : tokens[-1].i + 1]
         text = _trim(span)
+        if head_match is None and head.pos_ == "PROPN" and not any(
+                e.kind in (ORG, PERSON) for m in found for e in m.entries):
+            # "the Sawaiq al-Rahman Brigade", "McDonnell Douglas Corp", "the French daily
+            # Depeche du Midi": an unknown name whose own words say what it is.
+            named = self._named_organisation(head, tokens, found, matches, ctx)
+            if named is not None:
+                return named
+        noun = head.lemma_.lower()
+        if _group_nouns().get(noun) == "armed" and not any(
+                e.kind != SECTOR for m in found for e in m.entries):
+            # "the jihadists", "the extremists": the latest named armed group of the story.
+            described = self._group_description(head, ctx, text, span, armed=_armed_kind(found))
+            if described is not None:
+                return described
         is_person = head.ent_type_ == "PERSON" or (
             head.pos_ == "PROPN" and head_match is None and head.ent_type_ not in ("GPE", "ORG")
         )
         if head_match is None and not is_person and head.pos_ in ("NOUN", "PROPN"):
             # A head the dictionary does not know takes the meaning of a known word it is
             # compounded with ("Syrian army units", "NATO Northern Army Group") ...
+            sectors = {e.sector for m in found for e in m.entries}
+            if sectors & _ARMED_NONSTATE and head.lemma_.lower() in _group_nouns() and all(
+                    e.kind == SECTOR for m in found for e in m.entries):
+                # ... but "the extremist group" is the latest named armed group, if any.
+                described = self._group_description(head, ctx, text, span,
+                                                    armed=_armed_kind(found))
+                if described is not None:
+                    return described
             head_match = _modifier_match(head, found)
             if head_match is None:
                 # ... and "<country>-led <anything>" is that country ("Saudi-led coalition").
-                led = _led_by(tokens, found) or self._led_token(tokens, ctx.date)
+                led = (_led_by(tokens, found) or self._led_token(tokens, ctx.date)
+                       or self._led_before(head, matches, ctx.date))
                 if led is not None:
                     return Actor(led, led, None, text, span.start, span.end, group=True)
                 # "the group", "the monitor": the latest named group of the story.
@@ -246,6 +393,13 @@ class Resolver:
         # People in the dictionary: their role on the story's date ("Obama" in 2015 is
         # USAGOV, in 2017 a former president, USAELI), unless the phrase says otherwise.
         role = _person_role(head_match.entries if head_match else [], ctx.date)
+        other_person = False
+        if role is not None and head_match is not None and _other_given_name(
+                doc, head_match, matches):
+            # "Ammar al-Assad" is not the Bashar al-Assad of the dictionary.
+            found = [m for m in found if m is not head_match]
+            role = head_match = None
+            is_person = other_person = True
         if role is not None:
             is_person = True
             if role.code:  # an organisation's official (UN Secretary-General)
@@ -254,7 +408,8 @@ class Resolver:
         # Regions: "Latin American leaders" -> LAM; seas and oceans are never actors.
         regions = [e for m in found for e in m.entries if e.kind == REGION]
         head_kinds = {e.kind for e in head_match.entries} if head_match else set()
-        if regions and head_kinds & {REGION, SECTOR}:
+        has_org = any(e.kind == ORG for m in found for e in m.entries)
+        if regions and head_kinds & {REGION, SECTOR} and not has_org:
             if not regions[0].code:
                 return None
             return Actor(regions[0].code, None, None, text, span.start, span.end)
@@ -262,9 +417,25 @@ class Resolver:
         orgs = [e for m in found for e in m.entries if e.kind == ORG]
         if orgs and (ORG in head_kinds or SECTOR in head_kinds or is_person):
             e = _nearest(found, head, ORG)
+            branch = _nearest(found, head, COUNTRY, ADJECTIVE)
+            if e is not None and branch is not None and branch.country and not is_person \
+                    and (e.code or "").startswith("IMG") and _group_nouns().get(
+                        head.lemma_.lower()) == "branch":
+                # "al-Qaeda's Syrian branch": the national branch, country + INS + group.
+                return Actor(branch.country + "INS" + (e.code or "")[-3:], branch.country, "INS",
+                             text, span.start, span.end, group=True)
+            official = _official_name(found, tokens, head, matches)
+            if e is not None and official and not is_person and SECTOR in head_kinds:
+                # "president of the Syrian Coalition Ahmad Haddad": the official, by name.
+                is_person = True
             if e is not None:
                 actor = Actor(e.code or "IGO", e.country, e.sector, text, span.start, span.end,
                               person=is_person, group=not is_person)
+                if is_person and official:
+                    name = " ".join(t.text for t in official).lower()
+                    ctx.names[name] = actor
+                    ctx.names[official[-1].text.lower()] = actor
+                    return actor
                 if ORG in head_kinds and not is_person and head_match is not None \
                         and head_match.end - head_match.start > 1 and head.text[:1].isupper():
                     # "the Observatory" later in the story is the Syrian Observatory.
@@ -322,20 +493,33 @@ class Resolver:
                 sector = METONYM_SECTORS[country_entry.kind]
             elif role is not None:
                 sector = role.sector
+        if sector in ("MIL", "UAF") and any(t.lower_ in _peoples() for t in tokens) and not (
+                country_entry is not None and country_entry.kind == MILITARY):
+            # "Kurdish forces", "Kurdish militia": a stateless people's armed men are rebels.
+            sector = "REB"
         if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
             sector = "ELI"
+        if is_person and role is None and not orgs:
+            # "Fadi Haddad of the Zeitoun Brigade", "John Smith of Acme Corp": a person
+            # speaks for the organisation named after "of".
+            member = self._member_of(head, matches, ctx, text, span)
+            if member is not None:
+                return member
         if is_person and role is None:
             if country is None and sector is None:
-                return self._remembered(head, ctx, text)
+                return self._remembered(head, ctx, text, whole=other_person)
             if country is None:
                 # "President Putin" with no country: remembered name, else the story's
                 # country, else unknown.
-                remembered = self._remembered(head, ctx, text)
+                remembered = self._remembered(head, ctx, text, whole=other_person)
                 if remembered is not None:
                     return remembered
                 country = self._story_country(head, tokens, sector, matches, ctx)
                 if country is None:
                     return None
+        if country is None and sector is not None and sector not in _NO_STORY:
+            # "the Idlib Media Center", "Homs police": a town's body is its country's.
+            country = _town_country(tokens, head, matches)
         if country is None:
             if sector is None:
                 return None
@@ -363,13 +547,105 @@ class Resolver:
                         return e.country
         return None
 
+    def _led_before(self, head: Token, matches: dict[int, Match], day: Date | None) -> str | None:
+        """The country of "<country>-led" right before the head, when the parser hung
+        "led" elsewhere ("the US-led coalition fighting IS", "led" under "fighting")."""
+        doc = head.doc
+        j = head.i - 1
+        if j < 0:
+            return None
+        if doc[j].lower_.endswith("-led"):
+            return self._led_token([doc[j]], day)
+        if doc[j].lower_ != "led":
+            return None
+        k = j - 2 if j >= 2 and doc[j - 1].text in ("-", "\u2013") else j - 1
+        m = matches.get(k) if k >= 0 else None
+        if m is None:
+            return None
+        e = m.entries[0]
+        return e.country if e.kind in _COUNTRY_KINDS and e.country else None
+
+    def _member_of(self, head: Token, matches: dict[int, Match], ctx: StoryContext,
+                   text: str, span: Span) -> Actor | None:
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ != "of":
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj" or obj.pos_ != "PROPN":
+                    continue
+                obj_tokens = _phrase_tokens(obj, matches)
+                obj_found: list[Match] = []
+                for t in obj_tokens:
+                    m = matches.get(t.i)
+                    if m is not None and m not in obj_found:
+                        obj_found.append(m)
+                if any(e.kind in (ORG, PERSON) for m in obj_found for e in m.entries):
+                    continue
+                org = self._named_organisation(obj, obj_tokens, obj_found, matches, ctx)
+                if org is not None:
+                    person = Actor(org.code, org.country, org.sector, text, span.start,
+                                   span.end, person=True)
+                    return self._remember(person, head, ctx)
+        return None
+
+    def _named_organisation(self, head: Token, tokens: list[Token], found: list[Match],
+                            matches: dict[int, Match], ctx: StoryContext) -> Actor | None:
+        """An unknown name ending in an organisation word (``data/name_heads.tsv``), or
+        with a descriptor before it, as an organisation of that word's sector: the country
+        named in its phrase, else the story's."""
+        heads = _name_heads()
+        # "Cable and Wireless Plc": the parser may hang the last word as a conjunct.
+        last = head
+        for c in head.children:
+            if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i > last.i and all(
+                    t.pos_ in ("PROPN", "CCONJ") or t.is_space for t in head.doc[head.i:c.i]):
+                last = c
+        sector = None
+        entry = heads.get(last.text.rstrip("."))
+        if entry is not None and not entry[1]:
+            sector = entry[0]
+        else:
+            # The descriptor among the name's modifiers, or right before the name when the
+            # parser made the two siblings ("told the daily / El Correo").
+            before = [head.doc[tokens[0].i - 1]] if tokens[0].i > 0 else []
+            for t in [*before, *tokens]:
+                e = heads.get(t.text)
+                if t.i < head.i and e is not None and e[1] and t.text.islower():
+                    sector = e[0]
+                    if t.i < tokens[0].i:
+                        # ... with its own modifiers ("the Spanish daily").
+                        extra = sorted([t, *(c for c in t.children if c.i < t.i
+                                             and c.dep_ in ("amod", "compound"))],
+                                       key=lambda x: x.i)
+                        tokens = [*extra, *tokens]
+                        found = [*found, *(m for c in extra if (m := matches.get(c.i))
+                                           is not None and m not in found)]
+        if sector is None:
+            return None
+        doc = head.doc
+        start, end = tokens[0].i, max(tokens[-1].i, last.i) + 1
+        span = doc[start:end]
+        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country = country_entry.country if country_entry else None
+        if country is None:
+            if ctx.story_doc is not doc:
+                ctx.story_doc = doc
+                ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+            country = ctx.story_country
+        if country is None:
+            return None
+        actor = Actor(country + sector, country, sector, _trim(span), span.start, span.end,
+                      group=True)
+        ctx.names.setdefault(_trim(span).lower(), actor)
+        return actor
+
     def _story_country(self, head: Token, tokens: list[Token], sector: str,
                        matches: dict[int, Match], ctx: StoryContext) -> str | None:
         """The story's country for a phrase that names none, unless the phrase is an
         international body's or names something the dictionary does not know ("CBP
         officials")."""
         if sector in _NO_STORY or any(
-                t.i != head.i and t.i not in matches and (
+                t.i < head.i and t.i not in matches and (
                     t.ent_type_ == "ORG" or t.ent_type_ == "PERSON" != head.ent_type_)
                 for t in tokens):
             return None
@@ -377,24 +653,46 @@ class Resolver:
         if ctx.story_doc is not doc:
             ctx.story_doc = doc
             ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+            ctx.sentence_counts = []
+        if ctx.story_country is None and sector in _STATE_SECTORS and not any(
+                t.ent_type_ in ("NORP", "GPE") and t.i not in matches for t in tokens):
+            # (Not with a nationality the dictionary does not know: "the Korean government".)
+            # A story about several countries: the one named most around the phrase.
+            if not ctx.sentence_counts:
+                ctx.sentence_counts = sentence_country_counts(self.dictionary, doc, ctx.date)
+            return local_country(ctx.sentence_counts, head.i)
         return ctx.story_country
 
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
-        if actor.person or head.ent_type_ == "PERSON":
-            name = [t for t in head.doc[actor.start : actor.end] if t.ent_type_ == "PERSON"]
-            if name:
-                ctx.names[" ".join(t.text for t in name).lower()] = actor
-                ctx.names[name[-1].text.lower()] = actor
-                # Family names may come first ("Tran Van-Thinh", later "Tran").
-                if len(name) > 1 and len(name[0].text) > 2:
-                    ctx.names.setdefault(name[0].text.lower(), actor)
+        name = [t for t in head.doc[actor.start : actor.end]
+                if t.ent_type_ == "PERSON" and not t.is_space]
+        # A name right before a misparsed head ("Trade Minister Rha\nWoong-bae", "bae"
+        # the head) is remembered too.
+        near = bool(name) and 0 < head.i - name[-1].i <= 2 and head.ent_type_ != "PERSON" \
+            and all(t.text in ("-", "\u2010") for t in head.doc[name[-1].i + 1 : head.i])
+        if (actor.person or head.ent_type_ == "PERSON" or near) and name:
+            ctx.names[" ".join(t.text for t in name).lower()] = actor
+            ctx.names[name[-1].text.lower()] = actor
+            # Family names may come first ("Tran Van-Thinh", later "Tran").
+            if len(name) > 1 and len(name[0].text) > 2:
+                ctx.names.setdefault(name[0].text.lower(), actor)
         return actor
 
-    def _remembered(self, head: Token, ctx: StoryContext, text: str) -> Actor | None:
-        for key in (text.lower(), head.text.lower()):
+    def _remembered(self, head: Token, ctx: StoryContext, text: str,
+                    whole: bool = False) -> Actor | None:
+        # ``whole``: only the whole phrase, not the family name someone else shares.
+        for key in (text.lower(),) if whole else (text.lower(), head.text.lower()):
             known = ctx.names.get(key)
             if known is not None:
                 return replace(known, text=text, start=head.i, end=head.i + 1, via="memory")
+        word = head.text.lower()
+        if not whole and head.pos_ == "PROPN" and len(word) >= 6:
+            # A long family name misspelt by one letter ("Douffiagus" for "Douffiagues").
+            close = [a for k, a in ctx.names.items() if a.person and " " not in k
+                     and k[:1] == word[:1] and _one_edit(k, word)]
+            if len(close) == 1:
+                return replace(close[0], text=text, start=head.i, end=head.i + 1,
+                               via="memory")
         return None
 
     def _pronoun(self, head: Token, ctx: StoryContext) -> Actor | None:
@@ -433,14 +731,28 @@ class Resolver:
         return replace(pool[-1], text=head.text, start=head.i, end=head.i + 1, via="coref")
 
     def _group_description(
-        self, head: Token, ctx: StoryContext, text: str, span: Span
+        self, head: Token, ctx: StoryContext, text: str, span: Span,
+        *, armed: frozenset[str] | set[str] = frozenset()
     ) -> Actor | None:
         dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
-        if not dets & {"the", "this", "that"}:
-            return None
         noun = head.lemma_.lower()
+        kind = _group_nouns()[noun]
+        # A plural armed noun points back without an article ("jihadists attacked ...").
+        if not dets & {"the", "this", "that"} and not (kind == "armed" and head.tag_ == "NNS"):
+            return None
         for prior in reversed(ctx.mentions):
-            if prior.group and (_group_nouns()[noun] or noun in prior.text.lower()):
+            if armed or kind == "armed":
+                if prior.group and prior.sector in (armed or _ARMED_NONSTATE) and not prior.via:
+                    return replace(prior, text=text, start=span.start, end=span.end,
+                                   via="coref")
+                continue
+            if kind == "ngo":
+                if prior.group and not prior.via and (
+                        prior.code[:3] in ("NGO", "IGO") or prior.sector in _NO_STORY):
+                    return replace(prior, text=text, start=span.start, end=span.end,
+                                   via="coref")
+                continue
+            if prior.group and (kind == "yes" or noun in prior.text.lower()):
                 return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         return None
 
@@ -456,17 +768,105 @@ class Resolver:
         # not the last government mentioned.
         if any(t.ent_type_ in ("NORP", "GPE") and t.i != head.i for t in span):
             return None
+        # "the minister", "the general": first the latest person named with that title.
+        word = head.lower_
+        for prior in reversed(ctx.mentions):
+            if prior.person and not prior.via and prior.country and word in {
+                    w.strip(".,").lower() for w in prior.text.split()}:
+                return replace(prior, text=text, start=span.start, end=span.end, via="coref")
         for prior in reversed(ctx.mentions):
             if prior.sector == sector and prior.country:
-                return replace(prior, text=text, start=span.start, end=span.end, via="coref")
+                # "the government" after "Trade Minister Rha" is the government, no person
+                # a later "he" could point to.
+                return replace(prior, text=text, start=span.start, end=span.end, via="coref",
+                               person=False)
         return None
 
 
 @lru_cache(maxsize=1)
-def _group_nouns() -> dict[str, bool]:
-    """Generic group nouns, each with whether it may point back to any named group."""
+def _group_nouns() -> dict[str, str]:
+    """Generic group nouns, each with what it may point back to: "yes" any named group,
+    "armed" a named armed non-state group, "ngo" a non-governmental or international
+    body, "branch" (a national branch), "" a group whose name has the noun."""
     text = resources.files("dyadwatch.actors").joinpath("data/group_nouns.tsv").read_text("utf-8")
-    return {row["noun"].lower(): row.get("any", "").lower() == "yes" for row in read_table(text)}
+    return {row["noun"].lower(): row.get("any", "").lower() for row in read_table(text)}
+
+
+@lru_cache(maxsize=1)
+def _peoples() -> frozenset[str]:
+    """Words of stateless peoples whose armed men are rebels (``data/peoples.tsv``)."""
+    text = resources.files("dyadwatch.actors").joinpath("data/peoples.tsv").read_text("utf-8")
+    return frozenset(row["word"].lower() for row in read_table(text))
+
+
+@lru_cache(maxsize=1)
+def _name_heads() -> dict[str, tuple[str, bool]]:
+    """Organisation words of unknown names: word -> (sector, descriptor before the name)."""
+    text = resources.files("dyadwatch.actors").joinpath("data/name_heads.tsv").read_text("utf-8")
+    return {row["word"]: (row["sector"], row.get("modifier", "").lower() == "yes")
+            for row in read_table(text)}
+
+
+def _official_name(found: list[Match], tokens: list[Token], head: Token,
+                   matches: dict[int, Match]) -> list[Token]:
+    """The capitalised words right after an organisation's name at the end of the phrase
+    ("the Syrian Coalition Ahmad Haddad": "Ahmad Haddad"), the name of its official."""
+    orgs = [m for m in found if any(e.kind == ORG for e in m.entries)]
+    if not orgs:
+        return []
+    end = max(m.end for m in orgs)
+    after = [t for t in tokens if t.i >= end]
+    if not 1 <= len(after) <= 4 or not all(
+            t.pos_ == "PROPN" and t.text[:1].isupper() and t.i not in matches for t in after):
+        return []
+    if [t.i for t in after] != list(range(end, end + len(after))):
+        return []
+    return after
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words differ by one inserted, deleted or changed letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def _based(doc: Doc, m: Match) -> bool:
+    """Whether a match is the place of a "<place>-based" modifier ("the Britain-based
+    monitor" is no British actor)."""
+    if m.end < len(doc) and doc[m.end].lower_ == "based":
+        return True
+    if m.end + 1 < len(doc) and doc[m.end].text in ("-", "\u2013") \
+            and doc[m.end + 1].lower_ == "based":
+        return True
+    return doc[m.end - 1].lower_.endswith("-based")
+
+
+def _other_given_name(doc: Doc, m: Match, matches: dict[int, Match]) -> bool:
+    """Whether a capitalised given name the dictionary does not know comes right before
+    a person matched by name (not an honorific: "Dr", "Mr")."""
+    if not any(e.kind == PERSON for e in m.entries) or m.start == 0:
+        return False
+    t = doc[m.start - 1]
+    return (t.pos_ == "PROPN" and t.ent_type_ == "PERSON" and t.text[:1].isupper()
+            and t.i not in matches and t.lower_.rstrip(".") not in _honorifics())
+
+
+@lru_cache(maxsize=1)
+def _honorifics() -> frozenset[str]:
+    text = resources.files("dyadwatch.actors").joinpath("data/honorifics.tsv").read_text("utf-8")
+    return frozenset(row["word"].lower() for row in read_table(text))
+
+
+def _armed_kind(found: list[Match]) -> set[str]:
+    """The sectors of named groups an armed description may point back to."""
+    sectors = {e.sector for m in found for e in m.entries}
+    return _RADICAL if sectors & _RADICAL else _ARMED_NONSTATE
 
 
 def _in_apposition(head: Token, m: Match) -> bool:
@@ -480,12 +880,15 @@ def _modifier_match(head: Token, found: list[Match]) -> Match | None:
     sector, an organisation or an institution ("army" in "army units", "military
     units", "units of the armed forces")."""
     words = [c for c in sorted(head.children, key=lambda c: -c.i)
-             if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i]
+             if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < head.i]
     words += [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
               for g in c.children if g.dep_ == "pobj"]
-    # An organisation among them owns the phrase ("the FSA's special forces division").
-    for kinds in ((ORG,), (SECTOR, MILITARY, LEGISLATURE)):
-        for word in words:
+    # An organisation among them, or among their own modifiers, owns the phrase ("the
+    # FSA's special forces division", "FSA" under "forces").
+    inner = [g for w in words if w.i < head.i for g in w.subtree
+             if g.i < w.i and g.dep_ in ("compound", "amod", "nmod", "poss")]
+    for kinds, pool in (((ORG,), words + inner), ((SECTOR, MILITARY, LEGISLATURE), words)):
+        for word in pool:
             for m in found:
                 if m.start <= word.i < m.end and any(e.kind in kinds for e in m.entries):
                     return m
