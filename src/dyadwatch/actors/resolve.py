@@ -36,6 +36,9 @@ from dyadwatch.actors.dictionary import (
     read_table,
 )
 
+# The gazetteer is a data module (offline GeoNames, no project imports) below actors.
+from dyadwatch.places.gazetteer import fold, load_gazetteer
+
 # Dependents that belong to the noun phrase of an actor.
 _NP_DEPS = {"compound", "amod", "poss", "det", "nummod", "nmod", "flat", "appos", "case",
             "quantmod", "npadvmod", "prep", "pobj", "cc", "conj"}
@@ -137,10 +140,6 @@ def _town_country(tokens: list[Token], head: Token, matches: dict[int, Match]) -
              and t.dep_ in ("compound", "nmod", "amod") and t.text[:1].isupper()]
     if len(words) != 1:
         return None
-    try:
-        from dyadwatch.places.gazetteer import fold, load_gazetteer
-    except ImportError:  # pragma: no cover - the places package is part of dyadwatch
-        return None
     cities = [p for p, main in load_gazetteer().city_candidates(fold(words[0].text))
               if main and p.population >= 100_000]
     countries = {p.country for p in cities}
@@ -157,10 +156,6 @@ def _clear_winner(counts: dict[str, int]) -> str | None:
 def _place_countries(doc: Doc, dictionary: ActorDictionary, day: Date | None) -> dict[str, int]:
     """How often the story names towns and regions of each country (GPE and LOC names the
     actor dictionary does not know, through the offline gazetteer; none without it)."""
-    try:
-        from dyadwatch.places.gazetteer import fold, load_gazetteer
-    except ImportError:  # pragma: no cover - the places package is part of dyadwatch
-        return {}
     gazetteer = load_gazetteer()
     counts: dict[str, int] = {}
     for sent in doc.sents:
