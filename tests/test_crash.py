@@ -4,6 +4,7 @@ database (stories, events, rejects, cluster members, signatures), wherever it wa
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -68,7 +69,7 @@ def _ingest(corpus: Path, db: Path, workers: int = 1) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "dyadwatch", "ingest", str(corpus), "--db", str(db),
          "--batch-size", "4", "--workers", str(workers)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
 # Every table an ingest writes, less what differs between runs (run ids, clock times).
@@ -141,7 +142,9 @@ def test_sigkill_at_two_points_then_rerun_equals_uninterrupted(corpus, reference
     for workers, grow in ((1, 20_000), (2, 60_000)):
         proc = _ingest(corpus, db, workers)
         _wait_for_progress(db, proc, grow)
-        proc.send_signal(signal.SIGKILL)
+        # The whole process group, as a crash would: the ingest and its coding workers
+        # (a worker whose parent is gone would idle on, holding its memory).
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         partial.append(_stories(db))
         assert _half_written(db) == 0  # whole batches only: every story with its events

@@ -347,8 +347,9 @@ class Store:
             flight.forget_written()
             stories = [x for x in buf if isinstance(x, Story)]
             known_ids, known_hashes = self._stored_copies(stories)
-            fresh = [x for x in stories if not (x.id in known_ids or x.hash in known_hashes
-                                                or x.hash in flight.hashes)]
+            fresh = [x for x in stories if not (
+                x.id in known_ids or x.hash in flight.hashes
+                or _copy_of(x.id, known_hashes.get(x.hash, ())) is not None)]
             sigs = {s.id: signature(s.text) for s in fresh} if near_dup > 0 else {}
             stored = self._stored_candidates([g for g in sigs.values() if g is not None])
             for x in buf:
