@@ -6,7 +6,7 @@ Builds (unless --db is given) a database of N synthetic events with
 ``dyadwatch export`` once per format, each in its own process, and prints its wall time,
 events a second, the peak resident memory of the process and the size of the file.
 
-    python benchmarks/export_memory.py --events 10000000
+    python benchmarks/export_memory.py --events 10000000 --workdir /big/disk
     python benchmarks/export_memory.py --db big.duckdb --formats parquet gdelt
 """
 
@@ -61,14 +61,21 @@ def main(argv: list[str] | None = None) -> int:
         db = Path(args.db) if args.db else build(work, args.events, args.from_db)
         with duckdb.connect(str(db), read_only=True) as con:
             n = con.execute("SELECT count(*) FROM events").fetchone()[0]
-        size = db.stat().st_size
-        print(f"database: {db.name}, {n:,} events, {size / 1e6:,.0f} MB "
-              f"({size / 1e6 / (n / 1e6):,.0f} MB per million events)")
+        if not n:
+            print(f"database: {db.name} has no events; nothing to export")
+            return 1
+        wal = Path(str(db) + ".wal")  # none once DuckDB has checkpointed on close
+        size = db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+        print(f"database: {db.name}, {n:,} events, {size / 1e6:,.1f} MB "
+              f"({size / 1e6 / (n / 1e6):,.0f} MB per million events)", flush=True)
         print(f"{'format':8}  {'wall s':>7}  {'events/s':>9}  {'peak MB':>8}  {'file MB':>8}")
         for fmt in args.formats:
             out = work / f"export.{fmt}"
             seconds, peak = measure([*_dyadwatch(), "export", "--db", str(db), "--format", fmt,
                                      "--output", str(out)])
+            if not out.exists():
+                print(f"{fmt:8}  export failed (run it by hand to see why)", flush=True)
+                continue
             print(f"{fmt:8}  {seconds:7.1f}  {n / seconds:9,.0f}  {peak / 2**20:8.0f}  "
                   f"{out.stat().st_size / 1e6:8,.0f}", flush=True)
             out.unlink()

@@ -139,6 +139,29 @@ def test_same_text_under_another_name_is_skipped(tmp_path):
     assert b"2 stories read, 1 coded, 1 already stored" in r.stdout
 
 
+def test_an_exact_copy_under_another_id_keeps_its_provenance(tmp_path):
+    db = str(tmp_path / "t.duckdb")
+    rows = [{"id": "wire-1", "date": "2020-01-01", "text": "Chile praised Peru.",
+             "source": "Wire A", "url": "http://a.example/1"},
+            {"id": "paper-2", "date": "2020-01-01", "text": "Chile  praised Peru. ",
+             "source": "Paper B", "url": "http://b.example/2"}]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = run("ingest", str(path), "--db", db)
+    assert b"2 stories read, 1 coded, 1 already stored" in r.stdout
+    assert b"1 of the stories already stored are exact copies" in r.stdout
+    con = duckdb.connect(db, read_only=True)
+    members = con.execute("select story_id, cluster_id, similarity, kind, source, url "
+                          "from story_members").fetchall()
+    con.close()
+    assert members == [("paper-2", "wire-1", 1.0, "exact", "Paper B", "http://b.example/2")]
+    s = run("status", "--db", db)
+    assert b"exact copies (not coded): 1" in s.stdout
+    again = run("ingest", str(path), "--db", db)
+    assert b"2 stories read, 0 coded, 2 already stored" in again.stdout
+    assert b"exact copies" not in again.stdout
+
+
 def test_ingest_records_rejects_and_status_reports_them(tmp_path):
     db = str(tmp_path / "t.duckdb")
     (tmp_path / "in").mkdir()

@@ -166,10 +166,16 @@ def test_shards_and_merged_database_equal_a_local_run(client, tmp_path, monkeypa
         ingest_shards(store, "shards")
     merged = _tables(tmp_path / "merged.duckdb")
     assert merged == local_db
-    assert len(merged["members"]) == 1 and merged["ingest"][0][2] >= 2  # near-dup, copies
+    # One near-copy and two exact copies, each a cluster member (schema 6).
+    assert sorted(m[-1] for m in merged["members"]) == ["exact", "exact", "near"]
+    assert merged["ingest"][0][2] >= 2
     with Store(tmp_path / "merged.duckdb") as store:
         again, _ = ingest_shards(store, "shards")
-    assert again.coded == 0 and again.skipped == len(merged["stories"]) + 1 + 2
+    # Skipped again: every stored story, member, and story the coder rejected (French).
+    coder_rejected = sum(1 for r in merged["rejects"] if r[-1] is not None)
+    assert coder_rejected >= 1
+    assert again.coded == 0 and again.skipped == (len(merged["stories"])
+                                                  + len(merged["members"]) + coder_rejected)
     assert {k: v for k, v in _tables(tmp_path / "merged.duckdb").items() if k != "ingest"} \
         == {k: v for k, v in merged.items() if k != "ingest"}
 

@@ -1,8 +1,10 @@
-"""Ingest survives SIGKILL and Ctrl-C: re-running gives exactly an uninterrupted run's events."""
+"""Ingest survives SIGKILL and Ctrl-C: re-running gives exactly an uninterrupted run's
+database (stories, events, rejects, cluster members, signatures), wherever it was killed."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,35 +16,80 @@ import pytest
 
 COUNTRIES = ["France", "Germany", "Spain", "Italy", "Poland", "Greece", "Turkey", "Egypt",
              "Kenya", "Brazil", "Chile", "Peru", "Japan", "India", "Canada", "Mexico"]
+LONG = ("The foreign ministers of Chile and Peru met in Lima on Tuesday to discuss the "
+        "maritime border, trade in copper and fish, and a plan for joint patrols against "
+        "smuggling along the coast, officials from both countries said after the talks "
+        "ended late in the evening.")
+FRENCH = ("La France a condamné l'attaque contre la Syrie et a demandé une réunion urgente "
+          "du Conseil de sécurité des Nations unies à New York, ont dit les diplomates.")
+N = 240
+
+
+def _line(i: int) -> str:
+    """Line i of the corpus: mostly small coded stories, with rejects (bad JSON, no
+    date, French), exact copies and near-copies of stories read long before."""
+    special = {
+        20: {"id": "long", "date": "2021-01-02", "text": LONG, "source": "Wire A"},
+        40: {"id": "fr", "date": "2021-01-02", "text": FRENCH},
+        70: "{not json",
+        110: {"id": "nodate", "text": "Chile praised Peru."},
+        150: {"id": "copy-of-s3", "date": "2021-01-01", "text": None, "source": "Paper B",
+              "url": "http://b.example/s3"},
+        170: {"id": "near-long", "date": "2021-01-02", "source": "Wire C",
+              "text": LONG.replace("late in the evening", "late at night")},
+        190: {"id": "copy-of-fr", "date": "2021-01-02", "text": FRENCH},
+        215: {"id": "copy-of-long", "date": "2021-01-02", "text": LONG.upper()},
+    }
+    row = special.get(i)
+    if isinstance(row, str):
+        return row
+    if row is not None:
+        if row.get("text", "") is None:
+            row["text"] = _text(3)
+        return json.dumps(row)
+    return json.dumps({"id": f"s{i}", "date": "2021-01-01", "text": _text(i)})
+
+
+def _text(i: int) -> str:
+    a, b = COUNTRIES[i % 16], COUNTRIES[(i * 7 + 3) % 16]
+    if a == b:
+        b = "Norway"
+    return (f"{a} criticized {b} on day {i}. The {a.lower()}n side did not comment. "
+            f"Officials in {b} praised {a} later.")
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("crash") / "stories.jsonl"
-    with path.open("w") as fh:
-        for i in range(240):
-            a, b = COUNTRIES[i % 16], COUNTRIES[(i * 7 + 3) % 16]
-            if a == b:
-                b = "Norway"
-            text = (f"{a} criticized {b} on day {i}. The {a.lower()}n side did not comment. "
-                    f"Officials in {b} praised {a} later.")
-            fh.write(json.dumps({"id": f"s{i}", "date": "2021-01-01", "text": text}) + "\n")
+    path.write_text("".join(_line(i) + "\n" for i in range(N)))
     return path
 
 
-def _ingest(corpus: Path, db: Path) -> subprocess.Popen:
+def _ingest(corpus: Path, db: Path, workers: int = 1) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "dyadwatch", "ingest", str(corpus), "--db", str(db),
-         "--batch-size", "4"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+         "--batch-size", "4", "--workers", str(workers)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def _events(db: Path) -> list[tuple]:
+# Every table an ingest writes, less what differs between runs (run ids, clock times).
+TABLES = {
+    "stories": "story_id, date, title, source, url, origin, text_hash, text, sentences, events",
+    "events": "*",
+    "rejects": "reject_id, origin, story_id, reason, message, hint, text_hash",
+    "story_members": "story_id, cluster_id, similarity, date, title, source, url, origin, "
+                     "text_hash, kind",
+    "story_signatures": "story_id, sig",
+    "story_bands": "key, story_id",
+}
+
+
+def _tables(db: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute("select event_id, story_id, source, target, code from events "
-                       "order by event_id").fetchall()
+    out = {t: con.execute(f"select {cols} from {t} order by all").fetchall()
+           for t, cols in TABLES.items()}
     con.close()
-    return rows
+    return out
 
 
 def _stories(db: Path) -> int:
@@ -52,57 +99,79 @@ def _stories(db: Path) -> int:
     return n
 
 
+def _half_written(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    n = con.execute("select count(*) from stories s where s.events != "
+                    "(select count(*) from events e where e.story_id = s.story_id)").fetchone()[0]
+    con.close()
+    return n
+
+
 @pytest.fixture(scope="module")
-def reference(corpus, tmp_path_factory) -> list[tuple]:
+def reference(corpus, tmp_path_factory) -> dict[str, list[tuple]]:
     db = tmp_path_factory.mktemp("ref") / "ref.duckdb"
     proc = _ingest(corpus, db)
-    assert proc.wait(timeout=600) == 0, proc.stderr.read()
-    events = _events(db)
-    assert _stories(db) == 240 and len(events) >= 240
-    return events
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, err  # 1: some inputs were rejected
+    tables = _tables(db)
+    assert len(tables["stories"]) == N - 7 and len(tables["events"]) >= N - 7
+    assert {r[2]: r[3] for r in tables["rejects"]} == {
+        "fr": "not-english", "nodate": "missing-date", None: "bad-json"}
+    assert sorted((m[0], m[1], m[-1]) for m in tables["story_members"]) == [
+        ("copy-of-fr", "fr", "exact"), ("copy-of-long", "long", "exact"),
+        ("copy-of-s3", "s3", "exact"), ("near-long", "long", "near")]
+    return tables
 
 
-def _wait_for_progress(db: Path, proc: subprocess.Popen) -> None:
+def _wait_for_progress(db: Path, proc: subprocess.Popen, grow: int) -> None:
     # The database is locked while the ingest runs; its write-ahead log grows as batches
-    # commit, so wait until some were written (or the run ended).
+    # commit, so wait until it grew by ``grow`` bytes (or the run ended).
     wal = Path(str(db) + ".wal")
+    start = wal.stat().st_size if wal.exists() else 0
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 20_000:
+        if wal.exists() and wal.stat().st_size > start + grow:
             return
         time.sleep(0.05)
 
 
-def test_sigkill_mid_run_then_rerun_equals_uninterrupted(corpus, reference, tmp_path):
+def test_sigkill_at_two_points_then_rerun_equals_uninterrupted(corpus, reference, tmp_path):
     db = tmp_path / "killed.duckdb"
-    proc = _ingest(corpus, db)
-    _wait_for_progress(db, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    partial = _stories(db)
-    assert 0 < partial < 240, partial  # killed mid-run, whole batches only
-    assert partial % 4 == 0
+    partial = []
+    # Killed early with one worker, then again later with two, then run to the end.
+    for workers, grow in ((1, 20_000), (2, 60_000)):
+        proc = _ingest(corpus, db, workers)
+        _wait_for_progress(db, proc, grow)
+        # The whole process group, as a crash would: the ingest and its coding workers
+        # (a worker whose parent is gone would idle on, holding its memory).
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        partial.append(_stories(db))
+        assert _half_written(db) == 0  # whole batches only: every story with its events
+    assert 0 < partial[0] < partial[1] < N - 7, partial  # killed mid-run both times
     rerun = _ingest(corpus, db)
     out, err = rerun.communicate(timeout=600)
-    assert rerun.returncode == 0, err
-    assert f"{partial} already stored".encode() in out
-    assert _events(db) == reference
+    assert rerun.returncode == 1, err
+    assert b"already stored" in out and b"Traceback" not in err
+    assert _tables(db) == reference
     con = duckdb.connect(str(db), read_only=True)
-    statuses = [r[0] for r in con.execute(
-        "select status from ingests order by ingest_id").fetchall()]
+    runs = con.execute("select status, read, coded + skipped + near_duplicates + rejected "
+                       "from ingests order by ingest_id").fetchall()
     con.close()
-    assert statuses == ["aborted", "done"]
+    assert [r[0] for r in runs] == ["aborted", "aborted", "done"]
+    assert runs[-1][1:] == (N, N)
 
 
 def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(corpus, reference, tmp_path):
     db = tmp_path / "interrupted.duckdb"
     proc = _ingest(corpus, db)
-    _wait_for_progress(db, proc)
+    _wait_for_progress(db, proc, 20_000)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert 0 < _stories(db) < 240
+    assert 0 < _stories(db) < N - 7
     assert b"run the same command again to resume" in err and b"Traceback" not in err
     rerun = _ingest(corpus, db)
-    assert rerun.wait(timeout=600) == 0
-    assert _events(db) == reference
+    rerun.communicate(timeout=600)
+    assert rerun.returncode == 1
+    assert _tables(db) == reference

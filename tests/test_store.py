@@ -134,3 +134,106 @@ def test_an_export_caps_duckdb_memory_and_then_restores_it(tmp_path, monkeypatch
     assert limits == ["244.1 MiB"] * 2  # DuckDB reports 256MB (10^6 bytes) in MiB
     assert after == before
     assert len((tmp_path / "e.jsonl").read_text().splitlines()) == 4
+
+
+def _members(store: Store) -> list[tuple]:
+    return store.con.execute("select story_id, cluster_id, similarity, kind, source, url "
+                             "from story_members order by story_id").fetchall()
+
+
+def test_exact_copies_keep_their_provenance(tmp_path):
+    from dyadwatch.store.ingest import ingest
+
+    day = date(2022, 5, 1)
+    near = BASE.replace("late in the evening", "late in the night")
+    first = [Story("wire-1", day, BASE, source="Wire A", url="http://a.example/1"),
+             # the same text (up to case and white space) under another id, in the same run
+             Story("paper-2", day, BASE.upper() + "  ", source="Paper B",
+                   url="http://b.example/2"),
+             Story("wire-3", day, near, source="Wire C", url="http://c.example/3")]
+    second = [Story("site-4", day, BASE, source="Site D", url="http://d.example/4"),
+              # an exact copy of the near-copy: in the near-copy's cluster
+              Story("site-5", day, near, source="Site E", url="http://e.example/5"),
+              Story("wire-1", day, BASE, source="Wire A")]  # the same id again
+    path = tmp_path / "x.duckdb"
+    with Store(path) as store:
+        s1, _ = ingest(store, first, ["x"])
+        s2, _ = ingest(store, second, ["y"])
+        members = _members(store)
+        coded = [r[0] for r in store.con.execute("select story_id from stories").fetchall()]
+        status = store.status()
+        runs = store.con.execute("select skipped, exact_copies, near_duplicates from ingests "
+                                 "order by ingest_id").fetchall()
+    assert coded == ["wire-1"]
+    assert (s1.coded, s1.skipped, s1.exact_copies, s1.near_duplicates) == (1, 1, 1, 1)
+    assert (s2.coded, s2.skipped, s2.exact_copies, s2.near_duplicates) == (0, 3, 2, 0)
+    sim = members[2][2]
+    assert 0.8 <= sim < 1.0
+    assert members == [
+        ("paper-2", "wire-1", 1.0, "exact", "Paper B", "http://b.example/2"),
+        ("site-4", "wire-1", 1.0, "exact", "Site D", "http://d.example/4"),
+        ("site-5", "wire-1", sim, "exact", "Site E", "http://e.example/5"),
+        ("wire-3", "wire-1", sim, "near", "Wire C", "http://c.example/3"),
+    ]
+    assert (status["exact_copies"], status["near_duplicates"]) == (3, 1)
+    assert runs == [(1, 1, 1), (3, 2, 0)]
+    # Re-running adds nothing: every id is known now, each is just skipped.
+    with Store(path) as store:
+        s3, _ = ingest(store, first + second, ["z"])
+        assert _members(store) == members
+    assert (s3.read, s3.skipped, s3.exact_copies, s3.coded) == (6, 6, 0, 0)
+
+
+def test_a_copy_of_a_rejected_story_is_its_member_in_any_run(tmp_path):
+    from dyadwatch.store.ingest import ingest
+
+    day = date(2022, 5, 1)
+    french = ("La France a condamné l'attaque contre la Syrie et a demandé une réunion "
+              "urgente du Conseil de sécurité des Nations unies à New York, ont dit les "
+              "diplomates mardi soir après de longues discussions.")
+    path = tmp_path / "r.duckdb"
+    with Store(path) as store:
+        s1, _ = ingest(store, [Story("fr-1", day, french), Story("fr-2", day, french)], ["x"])
+        s2, _ = ingest(store, [Story("fr-3", day, french), Story("fr-1", day, french)], ["y"])
+        members = _members(store)
+        rejects = store.con.execute("select story_id, reason from rejects").fetchall()
+    assert (s1.rejected, s1.exact_copies, s2.rejected, s2.exact_copies, s2.skipped) == (
+        1, 1, 0, 1, 2)
+    assert [m[:4] for m in members] == [("fr-2", "fr-1", 1.0, "exact"),
+                                        ("fr-3", "fr-1", 1.0, "exact")]
+    assert rejects == [("fr-1", "not-english")]
+
+
+def test_ingest_holds_only_the_stories_in_flight(tmp_path):
+    """The state ingest keeps does not grow with the corpus: ids, hashes and signatures
+    are looked up in the database; only stories read but not yet written are held."""
+    import random
+
+    from dyadwatch.coding.pipeline import Coded
+    from dyadwatch.store.ingest import ingest
+
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(500)]
+    texts = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(1500)]
+
+    def corpus():
+        for i, text in enumerate(texts):
+            yield Story(f"s{i}", date(2022, 1, 1), text)
+            if i % 50 == 49:  # an exact copy and a near-copy of a story long written
+                yield Story(f"c{i}", date(2022, 1, 1), texts[i - 40])
+                yield Story(f"n{i}", date(2022, 1, 1), texts[i - 45] + " more")
+
+    held: list[int] = []
+    with Store(tmp_path / "m.duckdb") as store:
+        def code(stream):
+            for x in stream:
+                held.append(len(store._flight))
+                yield Coded(x, [], 1) if isinstance(x, Story) else x
+
+        summary, _ = ingest(store, corpus(), ["x"], batch=64, code=code)
+        kinds = dict(store.con.execute(
+            "select kind, count(*) from story_members group by kind").fetchall())
+    assert (summary.coded, summary.exact_copies, summary.near_duplicates) == (1500, 30, 30)
+    assert kinds == {"exact": 30, "near": 30}
+    # At most a lookup batch (256) plus the write batch (64) in flight, whatever the size.
+    assert max(held) <= 256 + 64, max(held)

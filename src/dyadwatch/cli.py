@@ -242,6 +242,9 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int, default_date: Date
         f"{summary.skipped} already stored, {summary.near_duplicates} near-duplicates, "
         f"{summary.rejected} rejected, {summary.events} events written"
     )
+    if summary.exact_copies:
+        click.echo(f"{db}: {summary.exact_copies} of the stories already stored are exact "
+                   "copies under another id, recorded in story_members")
     if status == "interrupted":
         click.echo("dyadwatch: interrupted after the last complete batch; run the same command "
                    "again to resume (stored stories are skipped)", err=True)
@@ -349,6 +352,7 @@ def status_cmd(db: str, fmt: str) -> None:
     click.echo(f"stories:   {info['stories']}")
     click.echo(f"events:    {info['events']}  ({info['first_date']} .. {info['last_date']})")
     click.echo(f"near-duplicate stories (not coded): {info['near_duplicates']}")
+    click.echo(f"exact copies (not coded): {info['exact_copies']}")
     click.echo(f"rejects:   {info['rejects']}")
     for reason, n in info["rejects_by_reason"].items():
         click.echo(f"  {reason}: {n}")

@@ -1,10 +1,14 @@
 """The DuckDB store: schema (versioned), idempotent batched ingest, queries and export.
 
 Tables: ``stories`` (every coded story), ``events`` (the record contract plus nothing),
-``rejects`` (every input that could not be coded, with its reason), ``ingests`` (one
-row per ingest run) and ``meta`` (schema version). Stories are written in batches, each
-in one transaction with its events, so an interrupted ingest leaves whole stories only
-and re-running it picks up where it stopped.
+``rejects`` (every input that could not be coded, with its reason), ``story_members``
+(exact and near copies of a stored story, each with its id, source and url), ``ingests``
+(one row per ingest run) and ``meta`` (schema version). Stories are written in batches,
+each in one transaction with its events, so an interrupted ingest leaves whole stories
+only and re-running it picks up where it stopped.
+
+Ingest memory does not grow with the corpus: copies are looked up in the database once
+per batch, and only the stories read but not yet written (in flight) are kept in memory.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from dyadwatch.store.formats import EXPORT_FORMATS, export_events
 from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # DuckDB's memory during an export: enough to sort in large runs, small enough that a
 # 10-million-event database exports on a laptop (the sort spills to disk beyond it).
 EXPORT_MEMORY_LIMIT = "256MB"
@@ -120,20 +124,30 @@ _BACKGROUND_COLUMN = """
 ALTER TABLE events ADD COLUMN IF NOT EXISTS background BOOLEAN DEFAULT false;
 """ + _BACKGROUND_VIEW
 
+# Schema 6: exact copies (the same text under another id) are cluster members too
+# (kind 'exact'; near-copies are 'near'), and a story the coder rejected keeps its text
+# hash, so that its copies are found in the database as in the run that read it.
+_EXACT_COPIES = """
+ALTER TABLE story_members ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'near';
+ALTER TABLE rejects ADD COLUMN IF NOT EXISTS text_hash VARCHAR;
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS exact_copies INTEGER DEFAULT 0;
+"""
+
 # Migrations: MIGRATIONS[v] takes a database from schema v to v + 1.
 MIGRATIONS = {
     1: _DAILY_VIEW,
     2: _NEAR_DUP_TABLES,
     3: _LOCATION_COLUMNS,
     4: _BACKGROUND_COLUMN,
+    5: _EXACT_COPIES,
 }
 
 _STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",
                   "sentences", "events", "ingest_id")
 _MEMBER_COLUMNS = ("story_id", "cluster_id", "similarity", "date", "title", "source", "url",
-                   "origin", "text_hash", "ingest_id")
+                   "origin", "text_hash", "ingest_id", "kind")
 _REJECT_COLUMNS = ("reject_id", "origin", "story_id", "reason", "message", "hint", "ingest_id",
-                   "rejected_at")
+                   "rejected_at", "text_hash")
 
 
 @dataclass
@@ -146,14 +160,73 @@ class IngestSummary:
     rejected: int = 0
     events: int = 0
     near_duplicates: int = 0
+    exact_copies: int = 0  # of the skipped: the same text under a new id, recorded
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A story already in the database (same id or same text), not coded again."""
+    """A story already in the database, not coded again: the same id (nothing is
+    recorded), or the same text under another id, an exact copy: ``cluster_id`` is the
+    story it copies (``similarity`` that story's to the cluster), recorded in
+    ``story_members``."""
 
     story: Story
+    cluster_id: str | None = None
+    similarity: float = 1.0
+
+
+@dataclass
+class _Flight:
+    """Stories read but not yet written (in flight): what the database cannot say yet."""
+
+    origins: dict[str, str] = field(default_factory=dict)  # story id -> origin
+    story_hash: dict[str, str] = field(default_factory=dict)  # story id -> text hash
+    hashes: dict[str, tuple[str, float, int]] = field(default_factory=dict)  # -> cluster,
+    # similarity to it, stories in flight with this text
+    sigs: dict[str, Signature] = field(default_factory=dict)  # stories that head a cluster
+    bands: dict[int, list[str]] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)  # written, not yet forgotten
+
+    def add(self, story: Story, cluster: str, similarity: float,
+            sig: Signature | None = None) -> None:
+        self.origins[story.id] = story.origin
+        self.story_hash[story.id] = story.hash
+        c, sim, n = self.hashes.get(story.hash, (cluster, similarity, 0))
+        self.hashes[story.hash] = (c, sim, n + 1)
+        if sig is not None:
+            self.sigs[story.id] = sig
+            for key in sig.bands:
+                self.bands.setdefault(key, []).append(story.id)
+
+    def drop(self, story_id: str) -> None:
+        """Forget a story once it is written (the database answers for it now)."""
+        self.origins.pop(story_id, None)
+        h = self.story_hash.pop(story_id, None)
+        if h is not None:
+            c, sim, n = self.hashes[h]
+            if n > 1:
+                self.hashes[h] = (c, sim, n - 1)
+            else:
+                del self.hashes[h]
+        sig = self.sigs.pop(story_id, None)
+        if sig is not None:
+            for key in sig.bands:
+                ids = self.bands[key]
+                ids.remove(story_id)
+                if not ids:
+                    del self.bands[key]
+
+    def forget_written(self) -> None:
+        """Drop the stories written since the last call: call it just before looking the
+        next batch up in the database (which holds them now), not earlier, so that a
+        batch being passed on never misses a story written meanwhile."""
+        for story_id in self.written:
+            self.drop(story_id)
+        self.written.clear()
+
+    def __len__(self) -> int:
+        return len(self.origins)
 
 
 def _now() -> datetime:
@@ -187,7 +260,7 @@ class Store:
             raise UserError(f"{self.path} is not a dyadwatch database ({str(exc).splitlines()[0]})",
                             hint="pass another --db file") from None
         self._check_schema(read_only)
-        self._pending_sigs: dict[str, Signature] = {}
+        self._flight = _Flight()
 
     def __enter__(self) -> Store:
         return self
@@ -225,6 +298,7 @@ class Store:
         self._run(_SCHEMA)
         self._run(_BACKGROUND_VIEW)
         self._run(_NEAR_DUP_TABLES)
+        self._run(_EXACT_COPIES)
         self._run("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         self._run("COMMIT")
 
@@ -257,54 +331,49 @@ class Store:
 
     def unseen(self, items: Iterable[Story | Reject], batch: int = 256,
                near_dup: float = 0.8) -> Iterator[Story | Reject | Skipped | NearDuplicate]:
-        """Pass through stories not yet stored; mark exact copies (same id or text) Skipped
-        and near-copies (MinHash similarity >= ``near_dup``; 0 turns this off) as
-        NearDuplicate of the stored story they copy."""
-        seen_ids: set[str] = set()
-        seen_hashes: set[str] = set()
-        run_bands: dict[int, list[str]] = {}  # band key -> stories of this run
-        run_sigs: dict[str, np.ndarray] = {}
+        """Pass through stories not yet stored. A story already stored is Skipped: the same
+        id (as a coded story, a copy or a story the coder rejected), or the same text under
+        another id, an exact copy (Skipped with the story it copies, written as a member of
+        its cluster). A near-copy (MinHash similarity >= ``near_dup``; 0 turns this off) is
+        a NearDuplicate of the stored or earlier story it copies.
+
+        Memory does not grow with the corpus: each batch of ``batch`` items is looked up in
+        the database (ids, text hashes, LSH bands), and only the stories read but not yet
+        written by :meth:`write_batch` (in flight) are held here."""
+        flight = self._flight = _Flight()
         buf: list[Story | Reject] = []
 
         def flush() -> Iterator[Story | Reject | Skipped | NearDuplicate]:
+            flight.forget_written()
             stories = [x for x in buf if isinstance(x, Story)]
-            known_ids: set[str] = set()
-            known_hashes: set[str] = set()
-            if stories:
-                ids = pa.table({"id": [s.id for s in stories], "h": [s.hash for s in stories]})
-                self.con.register("_batch", ids)
-                for sid, h in self.con.execute(
-                    "SELECT s.story_id, s.text_hash FROM stories s JOIN _batch b "
-                    "ON s.story_id = b.id OR s.text_hash = b.h UNION ALL "
-                    "SELECT m.story_id, m.text_hash FROM story_members m JOIN _batch b "
-                    "ON m.story_id = b.id OR m.text_hash = b.h"
-                ).fetchall():
-                    known_ids.add(sid)
-                    known_hashes.add(h)
-                self.con.unregister("_batch")
-            fresh = [x for x in stories if not (x.id in known_ids or x.hash in known_hashes)]
+            known_ids, known_hashes = self._stored_copies(stories)
+            fresh = [x for x in stories if not (
+                x.id in known_ids or x.hash in flight.hashes
+                or _copy_of(x.id, known_hashes.get(x.hash, ())) is not None)]
             sigs = {s.id: signature(s.text) for s in fresh} if near_dup > 0 else {}
             stored = self._stored_candidates([g for g in sigs.values() if g is not None])
             for x in buf:
                 if isinstance(x, Reject):
                     yield x
                     continue
-                if (x.id in known_ids or x.hash in known_hashes or x.id in seen_ids
-                        or x.hash in seen_hashes):
+                if x.id in known_ids or x.id in flight.origins:
                     yield Skipped(x)
                     continue
-                seen_ids.add(x.id)
-                seen_hashes.add(x.hash)
+                held = flight.hashes.get(x.hash)
+                copy = held[:2] if held else _copy_of(x.id, known_hashes.get(x.hash, ()))
+                if copy is not None:
+                    flight.add(x, *copy)
+                    yield Skipped(x, *copy)
+                    continue
                 sig = sigs.get(x.id)
                 if sig is not None:
-                    best = _best_match(sig, stored, run_bands, run_sigs)
+                    best = _best_match(x.id, sig, stored, flight)
                     if best is not None and best[1] >= near_dup:
-                        yield NearDuplicate(x, best[0], round(best[1], 3))
+                        similarity = round(best[1], 3)
+                        flight.add(x, best[0], similarity)
+                        yield NearDuplicate(x, best[0], similarity)
                         continue
-                    for key in sig.bands:
-                        run_bands.setdefault(key, []).append(x.id)
-                    run_sigs[x.id] = sig.values
-                    self._pending_sigs[x.id] = sig
+                flight.add(x, x.id, 1.0, sig)
                 yield x
             buf.clear()
 
@@ -313,6 +382,37 @@ class Store:
             if len(buf) >= batch:
                 yield from flush()
         yield from flush()
+
+    def _stored_copies(self, stories: Sequence[Story]
+                       ) -> tuple[set[str], dict[str, list[tuple[str, str, float, int]]]]:
+        """Which of ``stories`` are stored by id, and the stored stories with their texts:
+        text hash -> (holder, cluster, similarity to it, rank: 0 coded, 1 rejected by the
+        coder, 2 cluster member)."""
+        if not stories:
+            return set(), {}
+        self.con.register("_batch", pa.table({"id": [s.id for s in stories],
+                                              "h": [s.hash for s in stories]}))
+        try:
+            ids = {r[0] for r in self.con.execute(
+                "SELECT story_id FROM stories WHERE story_id IN (SELECT id FROM _batch) "
+                "UNION SELECT story_id FROM story_members "
+                "WHERE story_id IN (SELECT id FROM _batch) "
+                "UNION SELECT story_id FROM rejects WHERE text_hash IS NOT NULL "
+                "AND story_id IN (SELECT id FROM _batch)"
+            ).fetchall()}
+            hashes: dict[str, list[tuple[str, str, float, int]]] = {}
+            for h, holder, cluster, sim, rank in self.con.execute(
+                "SELECT text_hash, story_id, story_id, 1.0, 0 FROM stories "
+                "WHERE text_hash IN (SELECT h FROM _batch) UNION ALL "
+                "SELECT text_hash, story_id, story_id, 1.0, 1 FROM rejects "
+                "WHERE text_hash IN (SELECT h FROM _batch) UNION ALL "
+                "SELECT text_hash, story_id, cluster_id, similarity, 2 FROM story_members "
+                "WHERE text_hash IN (SELECT h FROM _batch)"
+            ).fetchall():
+                hashes.setdefault(h, []).append((holder, cluster, float(sim), int(rank)))
+        finally:
+            self.con.unregister("_batch")
+        return ids, hashes
 
     def _stored_candidates(self, sigs: list[Signature]) -> dict[int, list[tuple[str, np.ndarray]]]:
         """Stored stories sharing a band with any of ``sigs``, by band key."""
@@ -346,44 +446,63 @@ class Store:
     def end_ingest(self, ingest_id: int, summary: IngestSummary, status: str) -> None:
         self._run(
             "UPDATE ingests SET finished_at = ?, read = ?, coded = ?, skipped = ?, rejected = ?,"
-            " events = ?, status = ?, near_duplicates = ? WHERE ingest_id = ?",
+            " events = ?, status = ?, near_duplicates = ?, exact_copies = ? WHERE ingest_id = ?",
             [_now(), summary.read, summary.coded, summary.skipped, summary.rejected,
-             summary.events, status, summary.near_duplicates, ingest_id],
+             summary.events, status, summary.near_duplicates, summary.exact_copies,
+             ingest_id],
         )
 
-    def write_batch(self, results: Sequence[Coded | Reject | NearDuplicate],
+    def write_batch(self, results: Sequence[Coded | Reject | NearDuplicate | Skipped],
                     ingest_id: int) -> int:
-        """Write coded stories with their events, near-copies and rejects, in one transaction."""
+        """Write coded stories with their events, exact and near copies (cluster members)
+        and rejects, in one transaction. Returns the events written."""
+        flight = self._flight
         stories, events, rejects, members, sigs, bands = [], [], [], [], [], []
+        done: list[str] = []
         for r in results:
-            if isinstance(r, NearDuplicate):
+            if isinstance(r, (NearDuplicate, Skipped)):
                 s = r.story
+                if r.cluster_id is None:
+                    continue  # the same id again: nothing to record
                 members.append({
                     "story_id": s.id, "cluster_id": r.cluster_id, "similarity": r.similarity,
                     "date": s.date, "title": s.title, "source": s.source, "url": s.url,
                     "origin": s.origin, "text_hash": s.hash, "ingest_id": ingest_id,
+                    "kind": "near" if isinstance(r, NearDuplicate) else "exact",
                 })
+                done.append(s.id)
                 continue
             if isinstance(r, Coded):
-                sig = self._pending_sigs.pop(r.story.id, None)
-                if sig is not None:
-                    sigs.append({"story_id": r.story.id, "sig": sig.values.tolist()})
-                    bands += [{"key": k, "story_id": r.story.id} for k in sig.bands]
                 s = r.story
+                sig = flight.sigs.get(s.id)
+                if sig is not None:
+                    sigs.append({"story_id": s.id, "sig": sig.values.tolist()})
+                    bands += [{"key": k, "story_id": s.id} for k in sig.bands]
                 stories.append({
                     "story_id": s.id, "date": s.date, "title": s.title, "source": s.source,
                     "url": s.url, "origin": s.origin, "text_hash": s.hash, "text": s.text,
                     "sentences": r.sentences, "events": len(r.events), "ingest_id": ingest_id,
                 })
+                done.append(s.id)
                 for e in r.events:
                     row = e.to_dict()
                     row["date"] = Date.fromisoformat(e.date)
                     events.append(row)
             else:
+                # A story the coder rejected keeps its text hash and signature, so that its
+                # copies are found in the database as they were while it was in flight.
+                text_hash = None
+                if r.story_id is not None and flight.origins.get(r.story_id) == r.origin:
+                    text_hash = flight.story_hash[r.story_id]
+                    sig = flight.sigs.get(r.story_id)
+                    if sig is not None:
+                        sigs.append({"story_id": r.story_id, "sig": sig.values.tolist()})
+                        bands += [{"key": k, "story_id": r.story_id} for k in sig.bands]
+                    done.append(r.story_id)
                 rejects.append({
                     "reject_id": reject_id(r), "origin": r.origin, "story_id": r.story_id,
                     "reason": r.reason, "message": r.message, "hint": r.hint,
-                    "ingest_id": ingest_id, "rejected_at": _now(),
+                    "ingest_id": ingest_id, "rejected_at": _now(), "text_hash": text_hash,
                 })
         self._run("BEGIN TRANSACTION")
         try:
@@ -407,6 +526,7 @@ class Store:
             with contextlib.suppress(duckdb.TransactionException):
                 self._run("ROLLBACK")
             raise
+        flight.written += done
         return written
 
     def _one(self, sql: str, params: Sequence[object] | None = None) -> tuple | None:
@@ -549,7 +669,10 @@ class Store:
             "stories": one("SELECT count(*) FROM stories")[0],
             "events": one("SELECT count(*) FROM events")[0],
             "rejects": one("SELECT count(*) FROM rejects")[0],
-            "near_duplicates": one("SELECT count(*) FROM story_members")[0],
+            "near_duplicates": one("SELECT count(*) FROM story_members "
+                                   "WHERE kind = 'near'")[0],
+            "exact_copies": one("SELECT count(*) FROM story_members "
+                                "WHERE kind = 'exact'")[0],
             "first_date": span[0].isoformat() if span and span[0] else None,
             "last_date": span[1].isoformat() if span and span[1] else None,
             "rejects_by_reason": dict(reasons),
@@ -579,16 +702,28 @@ def _quote(path: str) -> str:
     return path.replace("'", "''")
 
 
-def _best_match(sig: Signature, stored: dict[int, list[tuple[str, np.ndarray]]],
-                run_bands: dict[int, list[str]], run_sigs: dict[str, np.ndarray]
+def _copy_of(story_id: str, stored: Sequence[tuple[str, str, float, int]]
+             ) -> tuple[str, float] | None:
+    """The cluster (and similarity to it) of a stored story with the same text, not
+    ``story_id`` itself: a coded story first, then one the coder rejected, then a member."""
+    others = sorted((rank, cluster, sim) for holder, cluster, sim, rank in stored
+                    if holder != story_id)
+    return (others[0][1], others[0][2]) if others else None
+
+
+def _best_match(story_id: str, sig: Signature,
+                stored: dict[int, list[tuple[str, np.ndarray]]], flight: _Flight
                 ) -> tuple[str, float] | None:
-    """The most similar stored or earlier story sharing a band with ``sig``."""
+    """The most similar stored or in-flight story sharing a band with ``sig`` (ties go to
+    the smallest id, so the answer does not depend on which of them is written yet)."""
     best: tuple[str, float] | None = None
     for key in sig.bands:
-        candidates = list(stored.get(key, ())) + [(sid, run_sigs[sid])
-                                                  for sid in run_bands.get(key, ())]
+        candidates = list(stored.get(key, ())) + [(sid, flight.sigs[sid].values)
+                                                  for sid in flight.bands.get(key, ())]
         for sid, values in candidates:
+            if sid == story_id:
+                continue
             sim = sig.similarity(values)
-            if best is None or sim > best[1]:
+            if best is None or sim > best[1] or (sim == best[1] and sid < best[0]):
                 best = (sid, sim)
     return best

@@ -22,16 +22,18 @@ def ingest(
 ) -> tuple[IngestSummary, str]:
     """Code ``items`` into ``store``. Returns the counts and the run's status.
 
-    Already stored stories (same id or same text) are skipped and counted; near-copies
-    of a stored story (MinHash similarity >= ``near_dup``) are recorded as members of its
-    cluster and not coded; rejects are recorded with their reason. Each batch of stories
-    is written with its events in one transaction. On Ctrl-C the batch in hand is written
+    Already stored stories are skipped and counted: the same id again adds nothing, the
+    same text under another id (an exact copy) is recorded as a member of the stored
+    story's cluster with its id, source and url; near-copies of a stored story (MinHash
+    similarity >= ``near_dup``) are recorded as members too; neither is coded. Rejects
+    are recorded with their reason. Each batch of stories is written with its events in
+    one transaction. On Ctrl-C the batch in hand is written
     and the run ends "interrupted"; running the same command again resumes. ``code``
     replaces the coder (the merge of cluster shards passes stored outcomes instead).
     """
     summary = IngestSummary()
     ingest_id = store.begin_ingest(inputs)
-    pending: list[Coded | Reject | NearDuplicate] = []
+    pending: list[Coded | Reject | NearDuplicate | Skipped] = []
     status = "done"
     stop = threading.Event()
 
@@ -55,6 +57,9 @@ def ingest(
             if isinstance(result, Skipped):
                 summary.read += 1
                 summary.skipped += 1
+                if result.cluster_id is not None:  # an exact copy: recorded as a member
+                    summary.exact_copies += 1
+                    pending.append(result)
             elif isinstance(result, NearDuplicate):
                 summary.read += 1
                 summary.near_duplicates += 1
