@@ -630,13 +630,21 @@ def test_watch_stops_cleanly_on_ctrl_c(server: Server, tmp_path: Path) -> None:
         stderr=subprocess.PIPE, text=True)
     lines = []
     assert proc.stderr is not None
-    for line in proc.stderr:  # wait for the first round to end
-        lines.append(line)
-        if " round 1:" in line:
-            break
-    proc.send_signal(signal.SIGINT)  # now asleep until the next round
-    rest = proc.stderr.read()
-    assert proc.wait(timeout=60) == 130
+    # A watchdog: a process that never ends its round or ignores Ctrl-C fails the test
+    # (killed, exit -9) instead of hanging it.
+    watchdog = threading.Timer(180, proc.kill)
+    watchdog.start()
+    try:
+        for line in proc.stderr:  # wait for the first round to end
+            lines.append(line)
+            if " round 1:" in line:
+                break
+        proc.send_signal(signal.SIGINT)  # now asleep until the next round
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    finally:
+        watchdog.cancel()
+    assert code == 130, "".join(lines) + rest
     assert "Traceback" not in rest and "watch stopped" in rest
     assert rows(db, "SELECT count(*) FROM stories")[0][0] == 2
 
