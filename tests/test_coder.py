@@ -486,3 +486,10 @@ def test_the_weapon_gives_an_attack_its_code():
     # Suicide bombers are no aircraft.
     got = triples("Taliban suicide bombers killed 48 people in Kabul.")
     assert any(s == "AFGINSTAL" and c == "183" for s, _, c in got)
+
+
+def test_a_question_is_not_coded_as_an_event():
+    assert triples("Will Russia attack Ukraine?") == set()
+    assert triples("Russia attacked Ukraine. Will NATO respond?") == {("RUS", "UKR", "190")}
+    flagged = dyadwatch.code("Will Russia attack Ukraine?", date="2020-01-01")
+    assert flagged == []

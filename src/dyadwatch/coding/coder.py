@@ -174,6 +174,9 @@ class Coder:
         events: list[tuple[Event, int]] = []  # with the predicate's token index
         seen: set[tuple[str, str, str]] = set()
         sources_with_events = {s.code for p, s, *_ in found if not p.fallback}
+        if sent.text.rstrip(" \"'\u201d\u2019)").endswith("?"):
+            # A question reports nothing ("Will Russia attack Ukraine?"): hypothetical.
+            found = [(*f[:5], True, *f[6:]) for f in found]
         if not include_negated:
             found = [f for f in found if not f[5]]
         for pattern, source, target, code, pred, negated, confidence in _prune(found):
