@@ -1,4 +1,4 @@
-"""Throughput and peak memory of `dyadwatch code` beside raw spaCy `nlp.pipe`.
+"""Throughput and peak memory of `dyadwatch code` (or `ingest`) beside raw spaCy `nlp.pipe`.
 
 Both run as separate processes on the same stories with the same number of
 processes; the figures include start-up (loading the model) for both. Peak memory is
@@ -83,6 +83,9 @@ def main() -> None:
     ap.add_argument("--stories", type=int, default=2000)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; medians are reported")
+    ap.add_argument("--command", choices=["code", "ingest"], default="code",
+                    help="time `dyadwatch code` (events to stdout) or `dyadwatch ingest` "
+                         "into a new database (dedup, near-copies, writes); default code")
     args = ap.parse_args()
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus} (needs ../shared/data); nothing measured")
@@ -100,19 +103,26 @@ def main() -> None:
                     if n >= args.stories:
                         break
         chars = sum(len(json.loads(x)["text"]) for x in sample.open(encoding="utf-8"))
-        print(f"corpus: {args.corpus.name}, {n} stories, {chars / n:.0f} characters per story")
+        print(f"corpus: {args.corpus.name}, {n} stories (texts, no titles), "
+              f"{chars / n:.0f} characters per story; dyadwatch {args.command}", flush=True)
         print(f"{'workers':>7} {'raw spaCy st/s':>15} {'dyadwatch st/s':>15} {'ratio':>6} "
               f"{'spaCy peak MB':>14} {'dyadwatch peak MB':>18}")
         for w in args.workers:
             raw, ours = [], []
             for _ in range(args.repeat):
                 raw.append(measure([sys.executable, "-c", RAW_SPACY, str(sample), str(w)]))
-                ours.append(measure([sys.executable, "-m", "dyadwatch", "code", str(sample),
-                                     "--format", "jsonl", "--workers", str(w)]))
+                if args.command == "code":
+                    cmd = ["code", str(sample), "--format", "jsonl"]
+                else:
+                    db = Path(tmp) / f"run-{w}-{len(ours)}.duckdb"
+                    cmd = ["ingest", str(sample), "--db", str(db)]
+                ours.append(measure([sys.executable, "-m", "dyadwatch", *cmd,
+                                     "--workers", str(w)]))
             raw_t = statistics.median(t for t, _ in raw)
             our_t = statistics.median(t for t, _ in ours)
             print(f"{w:>7} {n / raw_t:>15.1f} {n / our_t:>15.1f} {raw_t / our_t:>6.2f} "
-                  f"{max(m for _, m in raw) / 1e6:>14.0f} {max(m for _, m in ours) / 1e6:>18.0f}")
+                  f"{max(m for _, m in raw) / 1e6:>14.0f} {max(m for _, m in ours) / 1e6:>18.0f}",
+                  flush=True)
 
 
 if __name__ == "__main__":
