@@ -96,7 +96,9 @@ def main() -> None:
         with args.corpus.open(encoding="utf-8") as src, sample.open("w", encoding="utf-8") as out:
             for line in src:
                 rec = json.loads(line)
-                if rec.get("text", "").strip():
+                # Stories with a text and a date (a few Reuters records have no date;
+                # ingest would reject them, raw spaCy would not).
+                if (rec.get("text") or "").strip() and rec.get("date"):
                     out.write(json.dumps({"id": rec["id"], "date": rec["date"][:10],
                                           "text": rec["text"]}) + "\n")
                     n += 1

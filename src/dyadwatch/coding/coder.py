@@ -30,6 +30,7 @@ from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_mat
 from dyadwatch.coding import petrarch_verbs
 from dyadwatch.coding.background import Narrative
 from dyadwatch.coding.events import Event, event_id_for
+from dyadwatch.coding.headline import word_forms
 from dyadwatch.coding.patterns import (
     Frame,
     Pattern,
@@ -470,7 +471,7 @@ class Coder:
         for tok in sent:
             if tok.i == sent.start or not tok.is_alpha:
                 continue
-            patterns = next((self.patterns.verbs[g] for g in _verb_forms(tok.lower_)
+            patterns = next((self.patterns.verbs[g] for g in word_forms(tok.lower_)
                              if g in self.patterns.verbs), [])
             source = self._actor_before(tok, sent, matches, ctx)
             if not patterns or source is None:
@@ -482,7 +483,7 @@ class Coder:
                 start = tok.i + 1
                 if pattern.obj:
                     obj = doc[start] if start < sent.end else None
-                    if obj is None or not set(_verb_forms(obj.lower_)) & pattern.obj:
+                    if obj is None or not set(word_forms(obj.lower_)) & pattern.obj:
                         continue
                     start += 1
                 if pattern.prep:
@@ -930,18 +931,6 @@ def _title_case(sent: Span) -> bool:
     """A headline written in title case: nearly every longer word capitalised."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
     return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
-
-
-def _verb_forms(word: str) -> list[str]:
-    """Lemma guesses for a headline word ("Condemns" -> condemn, "Attacks" -> attack)."""
-    forms = [word]
-    if word.endswith("ies"):
-        forms.append(word[:-3] + "y")
-    if word.endswith("es"):
-        forms.append(word[:-2])
-    if word.endswith("s"):
-        forms.append(word[:-1])
-    return forms
 
 
 def _to_infinitive(tok: Token) -> bool:

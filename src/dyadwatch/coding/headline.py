@@ -61,7 +61,8 @@ def _common_words(nlp: Language) -> dict[str, frozenset[str]]:
     return frozen
 
 
-def _forms(word: str) -> list[str]:
+def word_forms(word: str) -> list[str]:
+    """Lemma guesses for a word, lower case ("Condemns" -> condemn, "Killed" -> kill)."""
     w = word.lower()
     forms = [w]
     if w.endswith("ies"):
@@ -92,7 +93,7 @@ def _is_common(word: str, common: dict[str, frozenset[str]], place: Callable[[st
     if w in stop_words:
         return True
     kinds: set[str] = set()
-    for f in _forms(word):
+    for f in word_forms(word):
         kinds |= common.get(f, frozenset())
     if kinds & {"verb", "adj", "adv"}:
         return True
