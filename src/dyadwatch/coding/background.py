@@ -185,8 +185,7 @@ def _expressions(sent: Span, pred: Token, words: TimeWords) -> dict[int, list[li
     return out
 
 
-def _clause_verdict(clause: Token, found: list[list[Token]], day: Date | None,
-                    words: TimeWords) -> Verdict:
+def _clause_verdict(found: list[list[Token]], day: Date | None, words: TimeWords) -> Verdict:
     verdicts = []
     for toks in found:
         lower = {t.lower_ for t in toks}
@@ -224,7 +223,7 @@ def time_verdict(pred: Token, day: Date | None) -> Verdict:
         # A base-form verb ("plans to meet in December", "will meet in May") may be
         # dated in the future: its own date is not read, its governing clause decides.
         if node.i in found and node.tag_ != "VB":
-            verdict = _clause_verdict(node, found[node.i], day, words)
+            verdict = _clause_verdict(found[node.i], day, words)
             if verdict is not None:
                 return verdict
             break  # a vague time of its own: the governing clause's does not apply

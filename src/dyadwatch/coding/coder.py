@@ -376,9 +376,9 @@ class Coder:
             targets = self._actors([obj], matches, ctx) or self._actors(
                 [c for c in obj.children if c.dep_ in ("poss", "compound", "amod", "nmod")
                  and c.pos_ != "PRON"], matches, ctx)
-        emergency = pattern.code[:3] == "172" and (
-            pattern.obj & _EMERGENCY or obj is not None and _lemma_in(obj, _EMERGENCY))
-        if emergency and obj is not None and _lemma_in(obj, _EMERGENCY):
+        measure_obj = obj is not None and _lemma_in(obj, _EMERGENCY)
+        emergency = pattern.code[:3] == "172" and (bool(pattern.obj & _EMERGENCY) or measure_obj)
+        if emergency and measure_obj:
             # "declared a state of emergency": the object is the measure, never an actor.
             targets = [t for t in targets if not obj.left_edge.i <= t.start <= obj.right_edge.i]
         if not targets and emergency:

@@ -109,8 +109,8 @@ def headline_case(title: str) -> str | None:
     if sum(c.isupper() for c in letters) >= _CASED_SHARE * len(letters):
         return "caps"
     content = [w for w in words if len(w.strip("\"'‘’“”()")) > 3]
-    if content and sum(w.strip("\"'‘’“”(")[:1].isupper() for w in content) \
-            >= _CASED_SHARE * len(content) and len(content) >= 2:
+    if len(content) >= 2 and sum(w.strip("\"'‘’“”(")[:1].isupper() for w in content) \
+            >= _CASED_SHARE * len(content):
         return "title"
     return None
 
