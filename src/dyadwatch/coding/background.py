@@ -139,6 +139,12 @@ def _verdict(tokens: list[Token], day: Date | None, words: TimeWords) -> Verdict
         unit = next((u for w in lower[i + 1:] if (u := _unit(w, words.units))), None)
         if unit is not None and not any(_YEAR.match(w) or w in _MONTHS for w in lower):
             return unit > words.window_days
+    if "this" in lower:
+        # "earlier this week" is news; "earlier this month" too vague to say.
+        unit = next((u for w in lower[lower.index("this") + 1:]
+                     if (u := _unit(w, words.units))), None)
+        if unit is not None and unit <= words.window_days:
+            return False
     if any(w in words.vague for w in lower):
         return None
     if day is None:
