@@ -45,7 +45,7 @@ def stories(n: int):
 
 def child(n: int, db: str, duckdb_memory: str | None, near_dup: float) -> None:
     from dyadwatch.coding.pipeline import Coded
-    from dyadwatch.store.db import Store
+    from dyadwatch.store.db import INGEST_MEMORY_LIMIT, Store
     from dyadwatch.store.ingest import ingest
 
     def code(stream):
@@ -54,21 +54,25 @@ def child(n: int, db: str, duckdb_memory: str | None, near_dup: float) -> None:
 
     tracemalloc.start()
     with Store(db) as store:
-        if duckdb_memory:
-            store.con.execute(f"SET memory_limit = '{duckdb_memory}'")
         summary, status = ingest(store, stories(n), ["synthetic"], code=code,
-                                 near_dup=near_dup)
+                                 near_dup=near_dup,
+                                 duckdb_memory=duckdb_memory or INGEST_MEMORY_LIMIT)
+        # What DuckDB holds at the end, by kind (table blocks it caches, indexes, ...).
+        held = dict(store.con.execute(
+            "SELECT tag, memory_usage_bytes FROM duckdb_memory() "
+            "WHERE memory_usage_bytes > 0").fetchall())
     _, peak = tracemalloc.get_traced_memory()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"n": n, "traced_peak": peak, "rss_peak": rss, "status": status,
                       "coded": summary.coded, "skipped": summary.skipped,
-                      "near": summary.near_duplicates}))
+                      "near": summary.near_duplicates, "duckdb": held}))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stories", type=int, nargs="+", default=[1000, 5000])
-    ap.add_argument("--duckdb-memory", help="cap DuckDB's memory (e.g. 64MB) during ingest")
+    ap.add_argument("--duckdb-memory", help="DuckDB's memory cap during ingest (default: "
+                    "ingest's own, INGEST_MEMORY_LIMIT)")
     ap.add_argument("--near-dup", type=float, default=0.8, help="0 turns near-copies off")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -89,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
             print(f"{n:>8} stories: traced peak {r['traced_peak'] / 1e6:7.2f} MB, "
                   f"RSS peak {r['rss_peak'] / 1e6:7.1f} MB "
-                  f"(coded {r['coded']}, skipped {r['skipped']}, near {r['near']})",
-                  flush=True)
+                  f"(coded {r['coded']}, skipped {r['skipped']}, near {r['near']}); "
+                  "DuckDB holds " + ", ".join(f"{k} {v / 1e6:.1f} MB"
+                                              for k, v in r["duckdb"].items()), flush=True)
     if len(results) > 1:
         a, b = results[0], results[-1]
         d = b["n"] - a["n"]

@@ -175,3 +175,38 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(corpus, reference, 
     rerun.communicate(timeout=600)
     assert rerun.returncode == 1
     assert _tables(db) == reference
+
+
+def test_workers_exit_when_the_ingest_is_killed_outright(corpus, tmp_path):
+    import psutil
+
+    db = tmp_path / "orphans.duckdb"
+    proc = _ingest(corpus, db, workers=2)
+    parent = psutil.Process(proc.pid)
+    _wait_for_progress(db, proc, 20_000)  # the workers are coding
+    deadline = time.time() + 120
+    workers: list[psutil.Process] = []
+    while time.time() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = [c for c in parent.children(recursive=True)
+                   if "resource_tracker" not in " ".join(c.cmdline())]
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the ingest did not start its workers"
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
+    proc.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(_running(w) for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if _running(w)]
+    for w in alive:  # do not leave them behind if the test fails
+        w.kill()
+    assert not alive, f"workers outlived their parent: {[w.pid for w in alive]}"
+
+
+def _running(p) -> bool:
+    """Whether a process still runs (an exited one not yet reaped is a zombie)."""
+    import psutil
+
+    try:
+        return p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -9,7 +9,7 @@ import duckdb
 from dyadwatch.coding.pipeline import code_chunk
 from dyadwatch.store import db as storedb
 from dyadwatch.store.db import SCHEMA_VERSION, Store
-from dyadwatch.stories import Story
+from dyadwatch.stories import Reject, Story
 
 
 def _stories() -> list[Story]:
@@ -237,3 +237,64 @@ def test_ingest_holds_only_the_stories_in_flight(tmp_path):
     assert kinds == {"exact": 30, "near": 30}
     # At most a lookup batch (256) plus the write batch (64) in flight, whatever the size.
     assert max(held) <= 256 + 64, max(held)
+
+
+def test_schema_6_keys_are_dropped_and_rows_kept(tmp_path):
+    """A schema-6 database (keys and an index on the tables that grow with the corpus)
+    is rebuilt without them; its rows stay, and ingest still adds nothing twice."""
+    from dyadwatch.store.ingest import ingest
+
+    path = tmp_path / "v6.duckdb"
+    con = duckdb.connect(str(path))
+    keyed = (storedb._SCHEMA
+             .replace("story_id VARCHAR, date DATE, title", "story_id VARCHAR PRIMARY KEY, "
+                      "date DATE, title")
+             .replace("event_id VARCHAR,", "event_id VARCHAR PRIMARY KEY,")
+             .replace("reject_id VARCHAR,", "reject_id VARCHAR PRIMARY KEY,"))
+    con.execute(keyed)
+    con.execute("CREATE INDEX stories_hash ON stories (text_hash)")
+    con.execute(storedb._NEAR_DUP_TABLES.replace(
+        "key UBIGINT, story_id VARCHAR)", "key UBIGINT, story_id VARCHAR, "
+        "PRIMARY KEY (key, story_id))"))
+    con.execute(storedb._EXACT_COPIES)
+    con.execute(storedb._BACKGROUND_VIEW)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '6')")
+    con.execute("INSERT INTO stories (story_id, date, text_hash) "
+                "VALUES ('x', DATE '2020-01-01', 'h')")
+    con.execute("INSERT INTO story_bands VALUES (7, 'x')")
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() "
+                       "WHERE constraint_type = 'PRIMARY KEY'").fetchone()[0] == 6
+    con.close()
+    stories = _stories()
+    with Store(path) as store:
+        left = store.con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = "
+            "'PRIMARY KEY' UNION ALL SELECT table_name FROM duckdb_indexes()").fetchall()
+        assert sorted(r[0] for r in left) == ["ingests", "meta"]
+        assert store.con.execute("SELECT story_id, text_hash FROM stories").fetchall() == [
+            ("x", "h")]
+        assert store.con.execute("SELECT * FROM story_bands").fetchall() == [(7, "x")]
+        # The default of a column added by an older migration survives the rebuild.
+        store.con.execute("INSERT INTO story_members (story_id) VALUES ('m')")
+        assert store.con.execute("SELECT kind FROM story_members").fetchall() == [("near",)]
+        first, _ = ingest(store, stories, ["a"])
+        again, _ = ingest(store, stories, ["a"])
+        assert store.status()["stories"] == 1 + first.coded
+        assert store.con.execute("SELECT count(*), count(DISTINCT event_id) FROM events"
+                                 ).fetchone() == (first.events, first.events)
+    assert (again.coded, again.skipped) == (0, len(stories))
+
+
+def test_a_story_written_twice_directly_is_stored_once(tmp_path):
+    """write_batch keeps the unkeyed tables unique itself: the same coded stories and
+    rejects written again add nothing."""
+    bad = Reject("f.jsonl:3", "bad-date", "the date 2017-13-45 is not a real date",
+                 "write dates as YYYY-MM-DD", "r1")
+    with Store(tmp_path / "twice.duckdb") as store:
+        batch = [*code_chunk(_stories()), bad]
+        n = store.write_batch(batch, ingest_id=1)
+        assert store.write_batch(batch, ingest_id=1) == 0
+        counts = store.con.execute(
+            "SELECT (SELECT count(*) FROM stories), (SELECT count(*) FROM events), "
+            "(SELECT count(*) FROM rejects)").fetchall()[0]
+    assert n == 4 and counts == (len(_stories()), 4, 1)

@@ -6,12 +6,16 @@ that the text does not already give come first, with sentence index -1.
 Each worker process loads spaCy and the dictionaries once and codes chunks of stories;
 only stories go in and events come out, so nothing heavy crosses process boundaries.
 At most ``2 x workers`` chunks are in flight, so memory does not grow with the input.
+A worker whose parent dies (even by SIGKILL) exits within about a second.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +35,7 @@ from dyadwatch.stories import Reject, Story, story_id_for
 from dyadwatch.stories.language import foreign_language
 
 DEFAULT_CHUNK = 16
+ORPHAN_CHECK_S = 1.0  # how often a worker checks that its parent is alive
 T = TypeVar("T")
 
 
@@ -166,7 +171,8 @@ def code_stories(
                 yield from code_chunk(stories, options)
         return
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
     pending: deque[Future] = deque()
     try:
         for rejects, stories in _chunks(items, chunk_size):
@@ -182,13 +188,25 @@ def code_stories(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     # Ctrl-C is the parent's to handle; a worker finishes its chunk.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (SIGKILL, the OOM killer) cannot shut the pool down: the
+    # worker notices that it was orphaned and exits (it writes nothing, so nothing is lost).
+    # The parent's pid comes from the parent: one killed while this worker was starting
+    # is noticed too.
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
+                     name="orphan-watch").start()
     # The parent has already reported skipped dictionary lines.
     from dyadwatch.actors.petrarch import PetrarchWarning
 
     warnings.simplefilter("ignore", PetrarchWarning)
+
+
+def _exit_when_orphaned(parent: int, every: float = ORPHAN_CHECK_S) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def code_text(text: str, date: str | Date, story_id: str | None = None) -> list[Event]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, timezone
@@ -34,20 +34,28 @@ from dyadwatch.store.formats import EXPORT_FORMATS, export_events
 from dyadwatch.store.neardup import NearDuplicate, Signature, signature
 from dyadwatch.stories import Reject, Story
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # DuckDB's memory during an export: enough to sort in large runs, small enough that a
 # 10-million-event database exports on a laptop (the sort spills to disk beyond it).
 EXPORT_MEMORY_LIMIT = "256MB"
+# DuckDB's memory during an ingest: its cache of table blocks stays this size however
+# large the corpus (the tables that grow with it have no index, which DuckDB would
+# keep whole in memory; ingest's per-batch lookups scan them instead).
+INGEST_MEMORY_LIMIT = "256MB"
 
+# The tables that grow with the corpus carry no PRIMARY KEY or index: DuckDB holds an
+# index whole in memory (about 1-2 KB a story here), so ingest's memory would grow with
+# the corpus. Their keys are kept unique by the writer: ingest writes only stories it
+# has looked up as new (Store.unseen), events of new stories, and rejects not yet stored.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS stories (
-    story_id VARCHAR PRIMARY KEY, date DATE, title VARCHAR, source VARCHAR, url VARCHAR,
+    story_id VARCHAR, date DATE, title VARCHAR, source VARCHAR, url VARCHAR,
     origin VARCHAR, text_hash VARCHAR, text VARCHAR, sentences INTEGER, events INTEGER,
     ingest_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS events (
-    event_id VARCHAR PRIMARY KEY, story_id VARCHAR, date DATE, sentence_index INTEGER,
+    event_id VARCHAR, story_id VARCHAR, date DATE, sentence_index INTEGER,
     sentence VARCHAR, source_text VARCHAR, source VARCHAR, source_country VARCHAR,
     target_text VARCHAR, target VARCHAR, target_country VARCHAR, code VARCHAR,
     root VARCHAR, name VARCHAR, quad_class TINYINT, goldstein DOUBLE, plover VARCHAR,
@@ -56,7 +64,7 @@ CREATE TABLE IF NOT EXISTS events (
     background BOOLEAN DEFAULT false
 );
 CREATE TABLE IF NOT EXISTS rejects (
-    reject_id VARCHAR PRIMARY KEY, origin VARCHAR, story_id VARCHAR, reason VARCHAR,
+    reject_id VARCHAR, origin VARCHAR, story_id VARCHAR, reason VARCHAR,
     message VARCHAR, hint VARCHAR, ingest_id INTEGER, rejected_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS ingests (
@@ -64,7 +72,6 @@ CREATE TABLE IF NOT EXISTS ingests (
     inputs VARCHAR, read INTEGER, coded INTEGER, skipped INTEGER, rejected INTEGER,
     events INTEGER, status VARCHAR
 );
-CREATE INDEX IF NOT EXISTS stories_hash ON stories (text_hash);
 """
 
 # The one-a-day filter of the Phoenix pipeline: identical (date, source, target, code)
@@ -93,12 +100,10 @@ DAILY_FIELDS = ("date", "source", "source_country", "target", "target_country", 
 # Near-duplicate stories: MinHash signatures and LSH band keys of coded stories, and the
 # near-copies found of them (not coded; each keeps its id, source and url).
 _NEAR_DUP_TABLES = """
-CREATE TABLE IF NOT EXISTS story_signatures (story_id VARCHAR PRIMARY KEY, sig UINTEGER[]);
-CREATE TABLE IF NOT EXISTS story_bands (
-    key UBIGINT, story_id VARCHAR, PRIMARY KEY (key, story_id)
-);
+CREATE TABLE IF NOT EXISTS story_signatures (story_id VARCHAR, sig UINTEGER[]);
+CREATE TABLE IF NOT EXISTS story_bands (key UBIGINT, story_id VARCHAR);
 CREATE TABLE IF NOT EXISTS story_members (
-    story_id VARCHAR PRIMARY KEY, cluster_id VARCHAR, similarity DOUBLE, date DATE,
+    story_id VARCHAR, cluster_id VARCHAR, similarity DOUBLE, date DATE,
     title VARCHAR, source VARCHAR, url VARCHAR, origin VARCHAR, text_hash VARCHAR,
     ingest_id INTEGER
 );
@@ -133,13 +138,45 @@ ALTER TABLE rejects ADD COLUMN IF NOT EXISTS text_hash VARCHAR;
 ALTER TABLE ingests ADD COLUMN IF NOT EXISTS exact_copies INTEGER DEFAULT 0;
 """
 
-# Migrations: MIGRATIONS[v] takes a database from schema v to v + 1.
-MIGRATIONS = {
+# Schema 7: the tables that grow with the corpus lose their keys and indexes (see
+# _SCHEMA). DuckDB cannot drop a constraint, so each such table is rebuilt.
+_UNKEYED = ("stories", "events", "rejects", "story_signatures", "story_bands",
+            "story_members")
+
+
+def _drop_keys(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.execute(
+            "SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'main' "
+            "AND table_name IN (SELECT unnest(?))", [list(_UNKEYED)]).fetchall():
+        con.execute(f'DROP INDEX "{name}"')
+    keyed = {r[0] for r in con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE schema_name = 'main' "
+        "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchall()}
+    for table in _UNKEYED:
+        if table not in keyed:
+            continue
+        columns = con.execute(
+            "SELECT column_name, data_type, column_default FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [table]).fetchall()
+        spec = ", ".join(f'"{c}" {t}' + (f" DEFAULT {d}" if d is not None else "")
+                         for c, t, d in columns)
+        con.execute(f"CREATE TABLE {table}__v7 ({spec})")
+        con.execute(f"INSERT INTO {table}__v7 SELECT * FROM {table}")
+        con.execute(f"DROP TABLE {table}")
+        con.execute(f"ALTER TABLE {table}__v7 RENAME TO {table}")
+    con.execute(_BACKGROUND_VIEW)
+
+
+# Migrations: MIGRATIONS[v] takes a database from schema v to v + 1 (SQL, or a function
+# of the connection).
+MIGRATIONS: dict[int, str | Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: _DAILY_VIEW,
     2: _NEAR_DUP_TABLES,
     3: _LOCATION_COLUMNS,
     4: _BACKGROUND_COLUMN,
     5: _EXACT_COPIES,
+    6: _drop_keys,
 }
 
 _STORY_COLUMNS = ("story_id", "date", "title", "source", "url", "origin", "text_hash", "text",
@@ -318,7 +355,11 @@ class Store:
         self._run("BEGIN TRANSACTION")
         try:
             for v in range(version, SCHEMA_VERSION):
-                self._run(MIGRATIONS[v])
+                step = MIGRATIONS[v]
+                if isinstance(step, str):
+                    self._run(step)
+                else:
+                    step(self.con)
             self._run("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                       [str(SCHEMA_VERSION)])
             self._run("COMMIT")
@@ -455,15 +496,24 @@ class Store:
     def write_batch(self, results: Sequence[Coded | Reject | NearDuplicate | Skipped],
                     ingest_id: int) -> int:
         """Write coded stories with their events, exact and near copies (cluster members)
-        and rejects, in one transaction. Returns the events written."""
+        and rejects, in one transaction. Returns the events written.
+
+        The tables have no keys (see _SCHEMA), so this keeps them unique: a story whose
+        id is stored already (coded or as a copy) is not written again, nor are its
+        events; a reject already stored is not added twice; an event id repeated within
+        the batch is written once."""
         flight = self._flight
         stories, events, rejects, members, sigs, bands = [], [], [], [], [], []
         done: list[str] = []
+        stored = self._stored_ids([r.story.id for r in results
+                                   if isinstance(r, (Coded, NearDuplicate, Skipped))])
+        event_ids: set[str] = set()
         for r in results:
             if isinstance(r, (NearDuplicate, Skipped)):
                 s = r.story
-                if r.cluster_id is None:
+                if r.cluster_id is None or s.id in stored:
                     continue  # the same id again: nothing to record
+                stored.add(s.id)
                 members.append({
                     "story_id": s.id, "cluster_id": r.cluster_id, "similarity": r.similarity,
                     "date": s.date, "title": s.title, "source": s.source, "url": s.url,
@@ -474,6 +524,9 @@ class Store:
                 continue
             if isinstance(r, Coded):
                 s = r.story
+                if s.id in stored:
+                    continue
+                stored.add(s.id)
                 sig = flight.sigs.get(s.id)
                 if sig is not None:
                     sigs.append({"story_id": s.id, "sig": sig.values.tolist()})
@@ -485,6 +538,9 @@ class Store:
                 })
                 done.append(s.id)
                 for e in r.events:
+                    if e.event_id in event_ids:
+                        continue
+                    event_ids.add(e.event_id)
                     row = e.to_dict()
                     row["date"] = Date.fromisoformat(e.date)
                     events.append(row)
@@ -499,6 +555,8 @@ class Store:
                         sigs.append({"story_id": r.story_id, "sig": sig.values.tolist()})
                         bands += [{"key": k, "story_id": r.story_id} for k in sig.bands]
                     done.append(r.story_id)
+                if any(x["reject_id"] == reject_id(r) for x in rejects):
+                    continue
                 rejects.append({
                     "reject_id": reject_id(r), "origin": r.origin, "story_id": r.story_id,
                     "reason": r.reason, "message": r.message, "hint": r.hint,
@@ -546,8 +604,23 @@ class Store:
         data = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
         self.con.register("_rows", data)
         cols = ", ".join(columns)
-        self._run(f"INSERT OR IGNORE INTO {table} ({cols}) SELECT {cols} FROM _rows")
+        new = ("WHERE reject_id NOT IN (SELECT reject_id FROM rejects)"
+               if table == "rejects" else "")
+        self._run(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows {new}")
         self.con.unregister("_rows")
+
+    def _stored_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored as a coded story or a cluster member."""
+        if not ids:
+            return set()
+        self.con.register("_ids", pa.table({"id": pa.array(ids, type=pa.string())}))
+        try:
+            return {r[0] for r in self.con.execute(
+                "SELECT story_id FROM stories WHERE story_id IN (SELECT id FROM _ids) "
+                "UNION SELECT story_id FROM story_members WHERE story_id IN (SELECT id FROM _ids)"
+            ).fetchall()}
+        finally:
+            self.con.unregister("_ids")
 
     # -- queries ---------------------------------------------------------------------------
 

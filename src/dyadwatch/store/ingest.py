@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 
 from dyadwatch.coding.pipeline import DEFAULT_OPTIONS, Coded, CodingOptions, code_stories
-from dyadwatch.store.db import IngestSummary, Skipped, Store
+from dyadwatch.store.db import INGEST_MEMORY_LIMIT, IngestSummary, Skipped, Store
 from dyadwatch.store.neardup import NearDuplicate
 from dyadwatch.stories import Reject, Story
 
@@ -19,6 +19,7 @@ def ingest(
     batch: int = BATCH, on_item: Callable[[object], None] | None = None,
     options: CodingOptions = DEFAULT_OPTIONS, near_dup: float = 0.8,
     code: Callable[[Iterable[object]], Iterable[object]] | None = None,
+    duckdb_memory: str = INGEST_MEMORY_LIMIT,
 ) -> tuple[IngestSummary, str]:
     """Code ``items`` into ``store``. Returns the counts and the run's status.
 
@@ -30,7 +31,20 @@ def ingest(
     one transaction. On Ctrl-C the batch in hand is written
     and the run ends "interrupted"; running the same command again resumes. ``code``
     replaces the coder (the merge of cluster shards passes stored outcomes instead).
+
+    DuckDB's memory is capped at ``duckdb_memory`` meanwhile (its cache of table blocks
+    fills up to it), so the run's memory does not grow with the corpus or the database.
     """
+    with store.memory_limit(duckdb_memory):
+        return _ingest(store, items, inputs, workers=workers, batch=batch, on_item=on_item,
+                       options=options, near_dup=near_dup, code=code)
+
+
+def _ingest(
+    store: Store, items: Iterable[Story | Reject], inputs: Sequence[str], *, workers: int,
+    batch: int, on_item: Callable[[object], None] | None, options: CodingOptions,
+    near_dup: float, code: Callable[[Iterable[object]], Iterable[object]] | None,
+) -> tuple[IngestSummary, str]:
     summary = IngestSummary()
     ingest_id = store.begin_ingest(inputs)
     pending: list[Coded | Reject | NearDuplicate | Skipped] = []
