@@ -49,13 +49,13 @@ def test_quoted_we_cooperative_future_is_an_intent():
 
 def test_first_person_of_a_reported_clause_without_quotation_marks(nlp):
     doc = nlp("Lavrov said we would impose sanctions on Georgia.")
-    speakers = first_person_speakers(doc[:])
+    speakers = first_person_speakers(doc[:]).speakers
     assert [(doc[i].text, s.text) for i, s in speakers.items()] == [("we", "Lavrov")]
 
 
 def test_first_person_outside_speech_points_nowhere(nlp):
     doc = nlp("We attacked Kenya on Monday.")
-    assert first_person_speakers(doc[:]) == {}
+    assert first_person_speakers(doc[:]).speakers == {}
 
 
 def test_quotation_spans(nlp):
@@ -99,3 +99,20 @@ def test_what_a_country_must_do_by_its_own_official_is_no_demand():
     got = triples("The Iranian foreign minister said Iran must defend itself against Israel.")
     assert not any(c.startswith("10") for _, _, c in got)
     assert triples("Russia must withdraw its troops from Georgia.") == set()
+
+
+def test_quotation_running_on_into_the_next_sentence_keeps_its_speaker():
+    text = 'The Ugandan foreign minister said: "We are patient. But we will attack Kenya."'
+    assert ("UGAGOV", "KEN", "138") in triples(text)
+    text = '"We are patient," the Ugandan foreign minister said. "We will attack Kenya."'
+    assert ("UGAGOV", "KEN", "138") in triples(text)
+    # Outside the quotation, the first person is nobody's.
+    text = 'The Ugandan foreign minister said: "We are patient." We will attack Kenya.'
+    assert not any(t == "KEN" for _, t, _ in triples(text))
+
+
+def test_our_makes_a_sector_noun_the_speakers_country():
+    got = triples('"Kenya attacked our troops," the Ugandan defence minister said.')
+    assert ("KEN", "UGAMIL", "190") in got
+    got = triples('"Kenya attacked our country," the Ugandan foreign minister said.')
+    assert ("KEN", "UGA", "190") in got

@@ -111,6 +111,14 @@ class Coder:
         self._pledge = [f for f in self.frames if f.name == "pledge"]
         # The sentence's first-person pronouns that point to a speaker, by token index.
         self._speakers: dict[int, Actor] = {}
+        # The speaker of the latest sentence's quotation, who may speak on in the next
+        # one; and whether that quotation runs on.
+        self._carried: Actor | None = None
+        self._inside = False
+        # A user's PETRARCH verb dictionary has no "demand" and "urge" patterns to read
+        # a reported "must" with.
+        self._own_patterns = not any(p.petrarch is not None
+                                     for ps in self.patterns.verbs.values() for p in ps)
         self.arguments = load_arguments()
         # Verbs that judge, stop or permit an event they govern as an object ("avenged
         # the killing of", "halted the incursion").
@@ -131,6 +139,7 @@ class Coder:
         places = StoryPlaces(self.gazetteer, doc)
         narrative = Narrative(day)
         found: list[tuple[Event, int]] = []
+        self._carried, self._inside = None, False
         for index, sent in enumerate(doc.sents):
             coded = self._code_sentence(sent, index, story_id, day, ctx, include_negated,
                                         places)
@@ -174,7 +183,7 @@ class Coder:
         for tok in sent:
             if tok.pos_ not in ("VERB", "AUX"):
                 continue
-            reading = reported_demand(tok, self.speech)
+            reading = reported_demand(tok, self.speech) if self._own_patterns else None
             if reading or tok.lemma_.lower() in self.patterns.verbs \
                     or tok.lower_ in self.patterns.verbs:
                 found.extend(self._code_verb(tok, matches, ctx, consumed, reading))
@@ -216,16 +225,26 @@ class Coder:
         subjects: dict[int, Actor | None],
     ) -> dict[int, Actor]:
         """The actor each first-person pronoun of a quotation or reported clause stands
-        for: its speaker's (:mod:`dyadwatch.coding.quotes`)."""
-        out: dict[int, Actor] = {}
-        for i, speaker in first_person_speakers(sent, self.speech).items():
+        for: its speaker's (:mod:`dyadwatch.coding.quotes`), or in a quotation that
+        opens the sentence with no speaker, the speaker of the sentence before's.
+        Notes who may speak on in the next sentence."""
+        def actor(speaker: Token | None) -> Actor | None:
+            if speaker is None:
+                return self._carried
             if speaker.i not in subjects:  # a pronoun ("he said"), not resolved yet
                 subjects[speaker.i] = self.resolver.resolve(speaker, matches, ctx,
                                                             subject=True)
-            actor = subjects[speaker.i]
-            if actor is not None:
+            return subjects[speaker.i]
+
+        quoting = first_person_speakers(sent, self.speech, inside=self._inside)
+        out: dict[int, Actor] = {}
+        for i, speaker in quoting.speakers.items():
+            found = actor(speaker)
+            if found is not None:
                 tok = sent.doc[i]
-                out[i] = replace(actor, text=tok.text, start=i, end=i + 1, via="speaker")
+                out[i] = replace(found, text=tok.text, start=i, end=i + 1, via="speaker")
+        self._carried = actor(quoting.last) if quoting.quoted or self._inside else None
+        self._inside = quoting.runs_on
         return out
 
     def _event(
@@ -595,6 +614,8 @@ class Coder:
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
                 actor = self._speakers.get(tok.i) or self.resolver.resolve(
                     tok, matches, ctx, subject=subject)
+                if actor is None or actor.country is None:
+                    actor = self._speaker_owned(tok, matches) or actor
                 if actor is None and tok is not head and actors:
                     actor = _shared_country(tok, actors[-1], matches)
                 if actor is None and subject and tok.lemma_.lower() in self.arguments.instruments:
@@ -611,6 +632,22 @@ class Coder:
                     if all(a.code != part.code for a in actors):
                         actors.append(part)
         return actors
+
+    def _speaker_owned(self, tok: Token, matches: dict[int, Match]) -> Actor | None:
+        """"our troops", "our country" in a quotation: the speaker's country, with the
+        noun's sector."""
+        owner = next((self._speakers[c.i] for c in tok.children
+                      if c.dep_ == "poss" and c.i in self._speakers), None)
+        if owner is None or owner.country is None:
+            return None
+        m = matches.get(tok.i)
+        sector = next((e.sector for e in m.entries if e.kind == "sector" and e.sector),
+                      None) if m is not None else None
+        if sector is None and tok.lemma_.lower() not in self.speech.own_country:
+            return None
+        return replace(owner, code=owner.country + (sector or ""), sector=sector,
+                       text=tok.doc[tok.left_edge.i:tok.i + 1].text, start=tok.left_edge.i,
+                       end=tok.i + 1, person=False)
 
     def _instrument_actors(self, tok: Token, matches: dict[int, Match],
                            ctx: StoryContext) -> list[Actor]:

@@ -32,6 +32,7 @@ class SpeechWords:
 
     verbs: frozenset[str]
     first_person: frozenset[str]
+    own_country: frozenset[str]
     modals: dict[str, str]  # modal auxiliary -> the verb whose patterns code the clause
 
 
@@ -42,13 +43,15 @@ def load_speech() -> SpeechWords:
     data = yaml.safe_load(text)
     return SpeechWords(frozenset(str(w).lower() for w in data["verbs"]),
                        frozenset(str(w).lower() for w in data["first_person"]),
+                       frozenset(str(w).lower() for w in data["own_country"]),
                        {str(k).lower(): str(v).lower() for k, v in data["modals"].items()})
 
 
-def quotations(sent: Span) -> list[range]:
-    """The token index ranges inside quotation marks (the marks excluded)."""
+def quotations(sent: Span, inside: bool = False) -> list[range]:
+    """The token index ranges inside quotation marks (the marks excluded); ``inside``: the
+    sentence begins inside a quotation that an earlier one opened."""
     spans: list[range] = []
-    start: int | None = None
+    start: int | None = sent.start if inside else None
     for tok in sent:
         mark = _mark(tok, sent, inside=start is not None)
         if mark == "open" and start is None:
@@ -80,32 +83,52 @@ def _mark(tok: Token, sent: Span, inside: bool) -> str | None:
     return "close" if glued_before and not glued_after else "open"
 
 
-def first_person_speakers(sent: Span, words: SpeechWords | None = None) -> dict[int, Token]:
-    """First-person pronouns of the sentence (by token index) -> the head of their
-    speaker's phrase: inside a quotation, the subject of the nearest speech verb outside
-    quotations; in a sentence without quotations, the subject of the speech verb whose
-    reported clause holds the pronoun."""
+@dataclass(frozen=True)
+class Quoting:
+    """Who speaks in a sentence: ``speakers`` maps each first-person pronoun (by token
+    index) to the head of its speaker's phrase, or to None in a quotation that opens the
+    sentence with no speaker named in it (the speaker of the sentence before speaks on);
+    ``quoted``: the sentence has a quotation, ``last`` the speaker of its last one (None
+    when not named here), ``runs_on``: it ends inside that quotation."""
+
+    speakers: dict[int, Token | None]
+    quoted: bool
+    last: Token | None
+    runs_on: bool
+
+
+def first_person_speakers(sent: Span, words: SpeechWords | None = None,
+                          inside: bool = False) -> Quoting:
+    """The speakers of a sentence's first person: inside a quotation, the subject of the
+    nearest speech verb outside quotations; in a sentence without quotations, the
+    subject of the speech verb whose reported clause holds the pronoun. ``inside``: the
+    sentence begins inside a quotation opened before."""
     words = words or load_speech()
-    pronouns = [t for t in sent if t.lower_ in words.first_person and t.pos_ == "PRON"]
-    if not pronouns:
-        return {}
-    spans = quotations(sent)
+    spans = quotations(sent, inside)
     quoted = {i for s in spans for i in s}
     speeches = [(v, s) for v in sent if v.lemma_.lower() in words.verbs and v.i not in quoted
                 for s in _speaker(v, words) if s.i not in quoted]
-    out: dict[int, Token] = {}
-    for pron in pronouns:
-        if spans:
-            span = next((s for s in spans if pron.i in s), None)
-            if span is None or not speeches:
-                continue
-            verb, speaker = min(speeches, key=lambda vs: _distance(vs[0], span))
-            out[pron.i] = speaker
-        else:
+
+    def speaker_of(span: range) -> Token | None:
+        if not speeches:
+            return None
+        return min(speeches, key=lambda vs: _distance(vs[0], span))[1]
+
+    out: dict[int, Token | None] = {}
+    for pron in sent:
+        if pron.lower_ not in words.first_person or pron.pos_ != "PRON":
+            continue
+        span = next((s for s in spans if pron.i in s), None)
+        if span is not None:
+            speaker = speaker_of(span)
+            if speaker is not None or span.start <= sent.start + 1:
+                out[pron.i] = speaker
+        elif not spans:
             speaker = _reporter(pron, words)
             if speaker is not None:
                 out[pron.i] = speaker
-    return out
+    last = speaker_of(spans[-1]) if spans else None
+    return Quoting(out, bool(spans), last, bool(spans) and spans[-1].stop == sent.end)
 
 
 def _speaker(verb: Token, words: SpeechWords) -> list[Token]:
