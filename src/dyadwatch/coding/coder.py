@@ -39,6 +39,7 @@ from dyadwatch.coding.patterns import (
     load_frames,
     load_patterns,
 )
+from dyadwatch.coding.quotes import first_person_speakers, load_speech, reported_demand
 from dyadwatch.ontology.cameo import Ontology, load_ontology
 from dyadwatch.places.gazetteer import Gazetteer, fold, load_gazetteer
 from dyadwatch.places.locate import Mention, StoryPlaces
@@ -103,6 +104,21 @@ class Coder:
         self.resolver = Resolver(self.dictionary)
         self.gazetteer = gazetteer or load_gazetteer()
         self._frame_triggers = {t for f in self.frames for t in f.triggers}
+        self.speech = load_speech()
+        # Modal auxiliaries that frame the clause they are in ("Russia must withdraw").
+        self._modals = frozenset(self.speech.modals)
+        # A speaker's own future act ("'We will retaliate,' the minister said").
+        self._pledge = [f for f in self.frames if f.name == "pledge"]
+        # The sentence's first-person pronouns that point to a speaker, by token index.
+        self._speakers: dict[int, Actor] = {}
+        # The speaker of the latest sentence's quotation, who may speak on in the next
+        # one; and whether that quotation runs on.
+        self._carried: Actor | None = None
+        self._inside = False
+        # A user's PETRARCH verb dictionary has no "demand" and "urge" patterns to read
+        # a reported "must" with.
+        self._own_patterns = not any(p.petrarch is not None
+                                     for ps in self.patterns.verbs.values() for p in ps)
         self.arguments = load_arguments()
         # Verbs that judge, stop or permit an event they govern as an object ("avenged
         # the killing of", "halted the incursion").
@@ -123,6 +139,7 @@ class Coder:
         places = StoryPlaces(self.gazetteer, doc)
         narrative = Narrative(day)
         found: list[tuple[Event, int]] = []
+        self._carried, self._inside = None, False
         for index, sent in enumerate(doc.sents):
             coded = self._code_sentence(sent, index, story_id, day, ctx, include_negated,
                                         places)
@@ -158,13 +175,18 @@ class Coder:
                 self.resolver.resolve(ent.root, matches, ctx)
         # Subjects are remembered first, so that pronouns can point back to them ("Iran
         # promised that it would ...") and later sentences can too ("It condemned ...").
+        subjects: dict[int, Actor | None] = {}
         for tok in sent:
             if tok.dep_ in _SUBJ and tok.pos_ != "PRON":
-                self.resolver.resolve(tok, matches, ctx, subject=True)
+                subjects[tok.i] = self.resolver.resolve(tok, matches, ctx, subject=True)
+        self._speakers = self._first_person(sent, matches, ctx, subjects)
         for tok in sent:
-            if tok.pos_ in ("VERB", "AUX") and (tok.lemma_.lower() in self.patterns.verbs
-                                                or tok.lower_ in self.patterns.verbs):
-                found.extend(self._code_verb(tok, matches, ctx, consumed))
+            if tok.pos_ not in ("VERB", "AUX"):
+                continue
+            reading = reported_demand(tok, self.speech) if self._own_patterns else None
+            if reading or tok.lemma_.lower() in self.patterns.verbs \
+                    or tok.lower_ in self.patterns.verbs:
+                found.extend(self._code_verb(tok, matches, ctx, consumed, reading))
         for tok in sent:
             if (tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed
                     and tok.lemma_.lower() in self.patterns.nouns):
@@ -197,6 +219,33 @@ class Coder:
             events.append((self._event(story_id, day, index, sent, pred, source, target, code,
                                        pattern, negated, confidence), pred.i))
         return events
+
+    def _first_person(
+        self, sent: Span, matches: dict[int, Match], ctx: StoryContext,
+        subjects: dict[int, Actor | None],
+    ) -> dict[int, Actor]:
+        """The actor each first-person pronoun of a quotation or reported clause stands
+        for: its speaker's (:mod:`dyadwatch.coding.quotes`), or in a quotation that
+        opens the sentence with no speaker, the speaker of the sentence before's.
+        Notes who may speak on in the next sentence."""
+        def actor(speaker: Token | None) -> Actor | None:
+            if speaker is None:
+                return self._carried
+            if speaker.i not in subjects:  # a pronoun ("he said"), not resolved yet
+                subjects[speaker.i] = self.resolver.resolve(speaker, matches, ctx,
+                                                            subject=True)
+            return subjects[speaker.i]
+
+        quoting = first_person_speakers(sent, self.speech, inside=self._inside)
+        out: dict[int, Actor] = {}
+        for i, speaker in quoting.speakers.items():
+            found = actor(speaker)
+            if found is not None:
+                tok = sent.doc[i]
+                out[i] = replace(found, text=tok.text, start=i, end=i + 1, via="speaker")
+        self._carried = actor(quoting.last) if quoting.quoted or self._inside else None
+        self._inside = quoting.runs_on
+        return out
 
     def _event(
         self, story_id: str, day: Date | None, index: int, sent: Span, pred: Token,
@@ -232,9 +281,12 @@ class Coder:
     # -- verbs -----------------------------------------------------------------------------
 
     def _code_verb(
-        self, verb: Token, matches: dict[int, Match], ctx: StoryContext, consumed: set[int]
+        self, verb: Token, matches: dict[int, Match], ctx: StoryContext, consumed: set[int],
+        reading: str | None = None,
     ) -> list[tuple]:
-        objects = [c for c in verb.children if c.dep_ == "dobj"]
+        """The events of a verb, coded with the patterns of its lemma, or of ``reading``
+        ("said Russia must withdraw" read as "demanded that Russia withdraw")."""
+        objects = [c for c in verb.children if c.dep_ == "dobj"] if reading is None else []
         # "sanctions were imposed on Russia by the EU": the passive subject is the object.
         objects = objects or [c for c in verb.children if c.dep_ == "nsubjpass"]
         obj = objects[-1] if objects else None
@@ -254,11 +306,12 @@ class Coder:
         # "urged Iran to withdraw" (xcomp) or "demanded that Russia withdraw" (ccomp)
         xcomps = {c.lemma_.lower() for c in verb.children
                   if c.dep_ in ("xcomp", "ccomp") or _infinitival_advcl(c)}
-        link = _link(verb, self._frame_triggers)
+        link = _link(verb, self._frame_triggers, self._modals)
         verbs = self.patterns.verbs
         main_obj = obj
         others = [o for o in objects[:-1] if recipient is None]
-        for pattern in verbs.get(verb.lemma_.lower()) or verbs.get(verb.lower_, []):
+        lemma = reading or verb.lemma_.lower()
+        for pattern in verbs.get(lemma) or verbs.get(verb.lower_, []):
             if pattern.petrarch is not None:  # a verb from a user's PETRARCH dictionary
                 return petrarch_verbs.code_verb(self, verb, pattern, matches, ctx)
             obj = main_obj
@@ -283,6 +336,9 @@ class Coder:
                 continue  # "used chemical weapons": the object's modifier
             sources, targets = self._arguments(verb, obj, pattern, link, matches, ctx,
                                                recipient)
+            if reading is not None:
+                # "the Iranian minister said Iran must defend itself" demands nothing.
+                targets = [t for t in targets if all(t.code != s.country for s in sources)]
             if not sources or not targets and not _mutual(pattern, sources):
                 continue
             if pattern.obj and obj is not None:
@@ -407,7 +463,7 @@ class Coder:
         # "a suspension of aid to Egypt": the "of" noun modifies, and holds the target.
         of = _of_chain(noun, 1)
         of_mods = {o.lemma_.lower() for o in of}
-        link = _link(noun, self._frame_triggers)
+        link = _link(noun, self._frame_triggers, self._modals)
         for pattern in self.patterns.nouns[noun.lemma_.lower()]:
             if pattern.mod and not (mods | of_mods) & pattern.mod:
                 continue
@@ -556,7 +612,10 @@ class Coder:
                     tok = of[0] if of else tok  # noqa: PLW2901
                 if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":
                     tok = tok.head.head  # noqa: PLW2901 - "the country that attacked" -> country
-                actor = self.resolver.resolve(tok, matches, ctx, subject=subject)
+                actor = self._speakers.get(tok.i) or self.resolver.resolve(
+                    tok, matches, ctx, subject=subject)
+                if actor is None or actor.country is None:
+                    actor = self._speaker_owned(tok, matches) or actor
                 if actor is None and tok is not head and actors:
                     actor = _shared_country(tok, actors[-1], matches)
                 if actor is None and subject and tok.lemma_.lower() in self.arguments.instruments:
@@ -573,6 +632,22 @@ class Coder:
                     if all(a.code != part.code for a in actors):
                         actors.append(part)
         return actors
+
+    def _speaker_owned(self, tok: Token, matches: dict[int, Match]) -> Actor | None:
+        """"our troops", "our country" in a quotation: the speaker's country, with the
+        noun's sector."""
+        owner = next((self._speakers[c.i] for c in tok.children
+                      if c.dep_ == "poss" and c.i in self._speakers), None)
+        if owner is None or owner.country is None:
+            return None
+        m = matches.get(tok.i)
+        sector = next((e.sector for e in m.entries if e.kind == "sector" and e.sector),
+                      None) if m is not None else None
+        if sector is None and tok.lemma_.lower() not in self.speech.own_country:
+            return None
+        return replace(owner, code=owner.country + (sector or ""), sector=sector,
+                       text=tok.doc[tok.left_edge.i:tok.i + 1].text, start=tok.left_edge.i,
+                       end=tok.i + 1, person=False)
 
     def _instrument_actors(self, tok: Token, matches: dict[int, Match],
                            ctx: StoryContext) -> list[Actor]:
@@ -661,7 +736,8 @@ class Coder:
         self, pattern: Pattern, sources: list[Actor], targets: list[Actor], pred: Token,
         link: _Link, noun_rule: bool = False,
     ) -> list[tuple]:
-        code = self._modal_code(pattern.code, link)
+        speaker = any(s.via == "speaker" for s in sources)
+        code = self._modal_code(pattern.code, link, speaker)
         if code is None:
             return []
         confidence = 0.9 - (0.1 if noun_rule else 0.0) - 0.05 * min(link.hops, 3)
@@ -682,15 +758,19 @@ class Coder:
             for s, t in pairs
         ]
 
-    def _modal_code(self, code: str, link: _Link) -> str | None:
+    def _modal_code(self, code: str, link: _Link, speaker: bool = False) -> str | None:
+        """The code of an event under its nearest frame; None when the frame drops it. A
+        ``speaker``'s own future act is a pledge first (a hostile one a threat)."""
         if not link.frames:
             return code
         trigger = link.frames[0].lemma_.lower()
-        for frame in self.frames:
-            if trigger in frame.triggers:
-                new = frame.apply(code)
-                if new is not None:
-                    return new
+        frames = [f for f in self.frames if trigger in f.triggers]
+        if speaker and link.frames[0].lower_ in _FUTURE:
+            frames = [*self._pledge, *frames]
+        for frame in frames:
+            new = frame.apply(code)
+            if new is not None:
+                return new
         return None
 
 
@@ -943,10 +1023,11 @@ def _infinitival_advcl(tok: Token) -> bool:
     return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
 
-def _link(pred: Token, triggers: set[str]) -> _Link:
-    """Walk up from a predicate to the subject it has or inherits, noting frames and
-    negation; the future tense frames the predicate when nothing else does."""
-    link = _walk_up(pred, triggers)
+def _link(pred: Token, triggers: set[str], modals: frozenset[str] = frozenset()) -> _Link:
+    """Walk up from a predicate to the subject it has or inherits, noting frames (and
+    the ``modals`` of the clauses on the way: "must withdraw") and negation; the future
+    tense frames the predicate when nothing else does."""
+    link = _walk_up(pred, triggers, modals)
     if not link.frames:
         future = [c for c in pred.children if c.dep_ == "aux" and c.lower_ in _FUTURE]
         if future:
@@ -957,7 +1038,7 @@ def _link(pred: Token, triggers: set[str]) -> _Link:
 _FUTURE = {"will", "would", "shall", "'ll"}
 
 
-def _walk_up(pred: Token, triggers: set[str]) -> _Link:
+def _walk_up(pred: Token, triggers: set[str], modals: frozenset[str]) -> _Link:
     frames: list[Token] = []
     negated = False
     if _reduced_passive(pred):
@@ -971,6 +1052,7 @@ def _walk_up(pred: Token, triggers: set[str]) -> _Link:
         if via != "conj" and any(c.dep_ == "neg" or c.dep_ == "mark" and c.lower_ in _CONDITIONAL
                                  for c in tok.children):
             negated = True
+        frames += [c for c in tok.children if c.dep_ == "aux" and c.lower_ in modals][:1]
         if (via in _FRAME_LINKS or via in ("advcl", "relcl") and _to_infinitive(prev)) \
                 and tok.lemma_.lower() in triggers:
             frames.append(tok)
