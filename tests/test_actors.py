@@ -607,3 +607,32 @@ def test_a_well_known_towns_body_is_its_countrys(story):
     text = "The Idlib Media Center said the town was hit. Chicago police arrested two men."
     assert story(text, ["Idlib Media Center", "Chicago police"], date(2016, 1, 1)) == [
         "SYRMED", "USACOP"]
+
+
+# -- named national institutions (data/institutions.tsv) and more media and groups --------
+
+@pytest.mark.parametrize(
+    ("text", "day", "code"),
+    [
+        ("the SBU", date(2022, 3, 1), "UKRSPY"),
+        ("officers of the SBU", date(2022, 3, 1), "UKRSPY"),
+        ("the Bundesrat", None, "DEULEG"),
+        ("the Home Office", None, "GBRGOV"),
+        ("Scotland Yard detectives", None, "GBRCOP"),
+        ("the Black Sea Fleet", date(2015, 1, 1), "RUSMIL"),
+        ("the Black Sea Fleet", date(1985, 1, 1), "USRMIL"),
+        ("the Politburo", date(1986, 1, 1), "USRGOV"),
+        ("the Politburo", date(2015, 1, 1), "CHNGOV"),
+        ("the Central Military Commission", None, "CHNMIL"),
+        ("the Workers' Party of Korea", None, "PRKGOV"),
+        ("the Guardian Council", date(2010, 1, 1), "IRNGOV"),
+        ("the DGSE", None, "FRASPY"),
+        ("the FARDC", None, "CODMIL"),
+        ("Ukrinform", None, "UKRMED"),
+        ("the Emirates News Agency", None, "AREMED"),
+        ("UNITA", date(1987, 1, 1), "AGOREB"),
+        ("the Contras", date(1987, 1, 1), "NICREB"),
+    ],
+)
+def test_named_institutions_media_and_groups(resolve, text, day, code):
+    assert resolve(text, day).code == code

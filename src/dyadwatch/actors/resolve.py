@@ -21,8 +21,9 @@ from dyadwatch.actors.dictionary import (
     ADJECTIVE,
     CAPITAL,
     COUNTRY,
+    INSTITUTION,
     LEGISLATURE,
-    METONYM_SECTORS,
+    METONYMS,
     MILITARY,
     ORG,
     PERSON,
@@ -98,7 +99,9 @@ class StoryContext:
 # Sectors that never take the story's country: international and non-governmental bodies.
 _NO_STORY = {"IGO", "NGO", "HRI"}
 # Kinds of dictionary entry that name a country, for the story's country.
-_COUNTRY_KINDS = {COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE}
+_COUNTRY_KINDS = {COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, INSTITUTION}
+# ... in the order :func:`_nearest` tries them within one match.
+_COUNTRY_ORDER = (COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, INSTITUTION)
 
 
 def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> str | None:
@@ -436,7 +439,7 @@ class Resolver:
                     # "the Observatory" later in the story is the Syrian Observatory.
                     ctx.names.setdefault(head.text.lower(), actor)
                 return self._remember(actor, head, ctx)
-        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country_entry = _nearest(found, head, *_COUNTRY_ORDER)
         country = country_entry.country if country_entry else None
         if country is None and role is not None:
             country = role.country
@@ -457,8 +460,8 @@ class Resolver:
             for e in head_match.entries:
                 if e.kind == SECTOR and e.sector and e.code != PREFIX:
                     sector, weak = e.sector, e.role == WEAK
-                elif e.kind in METONYM_SECTORS:
-                    sector = METONYM_SECTORS[e.kind]
+                elif e.kind in METONYMS:
+                    sector = e.sector
         if weak:
             # "Defence Ministry spokesman", "army officer", "Pentagon official": a generic
             # head speaks for the institution among its modifiers.
@@ -467,8 +470,8 @@ class Resolver:
             inner = _nearest(modifiers, head, SECTOR)
             if inner is not None and inner.sector and inner.role != WEAK:
                 sector = inner.sector
-            elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
-                sector = METONYM_SECTORS[country_entry.kind]
+            elif country_entry is not None and country_entry.kind in METONYMS:
+                sector = country_entry.sector
         if sector is None:
             # A named actor keeps its own sector: "Osgiliath, the state's fiercest foe" is
             # not the state's government.
@@ -484,12 +487,13 @@ class Resolver:
                     sector_entry = inner
             if sector_entry is not None and sector_entry.sector:
                 sector = sector_entry.sector
-            elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
-                sector = METONYM_SECTORS[country_entry.kind]
+            elif country_entry is not None and country_entry.kind in METONYMS:
+                sector = country_entry.sector
             elif role is not None:
                 sector = role.sector
         if sector in ("MIL", "UAF") and any(t.lower_ in _peoples() for t in tokens) and not (
-                country_entry is not None and country_entry.kind == MILITARY):
+                country_entry is not None and country_entry.kind in METONYMS
+                and country_entry.sector == "MIL"):
             # "Kurdish forces", "Kurdish militia": a stateless people's armed men are rebels.
             sector = "REB"
         if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
@@ -620,7 +624,7 @@ class Resolver:
         doc = head.doc
         start, end = tokens[0].i, max(tokens[-1].i, last.i) + 1
         span = doc[start:end]
-        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country_entry = _nearest(found, head, *_COUNTRY_ORDER)
         country = country_entry.country if country_entry else None
         if country is None:
             if ctx.story_doc is not doc:
@@ -882,7 +886,8 @@ def _modifier_match(head: Token, found: list[Match]) -> Match | None:
     # FSA's special forces division", "FSA" under "forces").
     inner = [g for w in words if w.i < head.i for g in w.subtree
              if g.i < w.i and g.dep_ in ("compound", "amod", "nmod", "poss")]
-    for kinds, pool in (((ORG,), words + inner), ((SECTOR, MILITARY, LEGISLATURE), words)):
+    for kinds, pool in (((ORG,), words + inner),
+                        ((SECTOR, MILITARY, LEGISLATURE, INSTITUTION), words)):
         for word in pool:
             for m in found:
                 if m.start <= word.i < m.end and any(e.kind in kinds for e in m.entries):
