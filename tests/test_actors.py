@@ -636,3 +636,28 @@ def test_a_well_known_towns_body_is_its_countrys(story):
 )
 def test_named_institutions_media_and_groups(resolve, text, day, code):
     assert resolve(text, day).code == code
+
+
+# -- sector nouns with no country in the phrase: the story's context ----------------------
+
+def test_a_dateline_gives_the_country_of_a_story_that_names_no_other(story):
+    text = ("ANKARA, March 2 (Reuters) - Protesters marched through the city centre on "
+            "Sunday. Police fired tear gas, and the opposition said dozens were hurt. "
+            "Lawmakers will debate the law next week.")
+    assert story(text, ["Protesters", "Police", "the opposition", "Lawmakers"],
+                 date(2013, 3, 2)) == ["TUROPP", "TURCOP", "TUROPP", "TURLEG"]
+
+
+def test_a_state_sector_takes_the_nearest_earlier_country(story):
+    text = ("Poland's parliament passed the bill on Friday. The vote came after weeks of "
+            "debate. Lawmakers from both sides spoke. Later the ministry said the army would "
+            "help.")
+    assert story(text, ["Lawmakers", "the ministry", "the army"], date(2013, 3, 2)) == [
+        "POLLEG", "POLGOV", "POLMIL"]
+
+
+def test_a_bare_sector_noun_takes_the_country_of_that_sector_named_before(story):
+    text = ("Syrian rebels and Turkish troops clashed near the border, and Turkey said Syria "
+            "was to blame. Turkey and Syria traded charges. Rebels later said they had "
+            "withdrawn.")
+    assert story(text, ["Syrian rebels", "Rebels"], date(2013, 3, 2)) == ["SYRREB", "SYRREB"]

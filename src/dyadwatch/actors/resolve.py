@@ -110,7 +110,7 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     Every country name, demonym or seat of power, and every national group or body of
     the dictionary ("Nusra Front" is Syrian), counts for its country; the most counted
     country is the story's when it is counted at least twice and at least twice as often
-    as any other.
+    as any other; else the country of its dateline ("DAMASCUS -"), if it names no other.
     """
     counts: dict[str, int] = {}
     for _, sent_counts in sentence_country_counts(dictionary, doc, day):
@@ -132,7 +132,37 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
             (only,) = places
             if only in named and counts[only] >= 2 and counts[only] == max(counts.values()):
                 clear = only
+    if clear is None:
+        # A story from a dateline ("DAMASCUS -") that names no other country.
+        home = _dateline_country(dictionary, doc, day)
+        if home is not None and set(counts) <= {home}:
+            clear = home
     return clear
+
+
+def _dateline_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> str | None:
+    """The country of the story's dateline: its qualifier ("PARIS, Texas"), else the
+    place as a country or capital of the dictionary, else a city of 100,000 people or
+    more of one country in the gazetteer."""
+    from dyadwatch.places.locate import dateline
+
+    line = dateline(doc.text)
+    if line is None:
+        return None
+    # The qualifier is folded ("texas"): title case finds it as a country name.
+    for name, kinds in ((line.qualifier and line.qualifier.title(), (COUNTRY,)),
+                        (line.text, (COUNTRY, CAPITAL))):
+        words = name.split() if name else []
+        for m in dictionary.find(words, words, day):
+            e = m.entries[0]
+            if m.start == 0 and m.end == len(words) and e.kind in kinds and e.country:
+                return e.country
+        if name and line.qualifier:
+            return None  # "PARIS, Texas": not the capital
+    cities = [p for p, main in load_gazetteer().city_candidates(line.key)
+              if main and p.population >= 100_000]
+    countries = {p.country for p in cities}
+    return countries.pop() if len(countries) == 1 else None
 
 
 def _town_country(tokens: list[Token], head: Token, matches: dict[int, Match]) -> str | None:
@@ -202,7 +232,8 @@ def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
 
 def local_country(sentence_counts: list[tuple[int, dict[str, int]]], at: int) -> str | None:
     """The country the text names most around token ``at`` when the story names several:
-    its sentence counts twice, the one before it once; None on a tie."""
+    its sentence counts twice, the one before it once; where neither names a country,
+    the nearest earlier sentence that does; None on a tie."""
     idx = max((k for k, (start, _) in enumerate(sentence_counts) if start <= at), default=None)
     if idx is None:
         return None
@@ -211,6 +242,9 @@ def local_country(sentence_counts: list[tuple[int, dict[str, int]]], at: int) ->
         weight = 2 if k == idx else 1
         for c, n in sentence_counts[k][1].items():
             counts[c] = counts.get(c, 0) + weight * n
+    if not counts:
+        earlier = [c for _, c in sentence_counts[: max(0, idx - 1)] if c]
+        counts = dict(earlier[-1]) if earlier else {}
     ranked = sorted(counts.values(), reverse=True)
     if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
         return None
@@ -526,8 +560,10 @@ class Resolver:
             if described is not None:
                 return described
             # "rebels", "the regime", "activists" in a story about one country are that
-            # country's.
-            country = self._story_country(head, tokens, sector, matches, ctx)
+            # country's; else those of the latest actor of that sector ("Syrian rebels
+            # ... rebels said").
+            country = (self._story_country(head, tokens, sector, matches, ctx)
+                       or self._sector_country(sector, tokens, matches, ctx))
             if country is None:
                 return None
         person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
@@ -637,6 +673,19 @@ class Resolver:
                       group=True)
         ctx.names.setdefault(_trim(span).lower(), actor)
         return actor
+
+    @staticmethod
+    def _sector_country(sector: str, tokens: list[Token], matches: dict[int, Match],
+                        ctx: StoryContext) -> str | None:
+        """The country of the latest actor of ``sector`` named with its country, for a
+        phrase with no modifier the dictionary does not know."""
+        if sector in _NO_STORY or any(t.pos_ in ("PROPN", "ADJ") and t.i not in matches
+                                      and t.text[:1].isupper() for t in tokens):
+            return None
+        for prior in reversed(ctx.mentions):
+            if prior.sector == sector and prior.country and not prior.via and not prior.group:
+                return prior.country
+        return None
 
     def _story_country(self, head: Token, tokens: list[Token], sector: str,
                        matches: dict[int, Match], ctx: StoryContext) -> str | None:
