@@ -661,3 +661,31 @@ def test_a_bare_sector_noun_takes_the_country_of_that_sector_named_before(story)
             "was to blame. Turkey and Syria traded charges. Rebels later said they had "
             "withdrawn.")
     assert story(text, ["Syrian rebels", "Rebels"], date(2013, 3, 2)) == ["SYRREB", "SYRREB"]
+
+
+# -- one sector of several countries ------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "code", "also"),
+    [
+        ("Russian and Chinese troops", "RUSMIL", ("CHNMIL",)),
+        ("US and British officials", "USAGOV", ("GBRGOV",)),
+        ("Iranian, Iraqi and Syrian officials", "IRNGOV", ("IRQGOV", "SYRGOV")),
+        ("the French and German foreign ministers", "FRAGOV", ("DEUGOV",)),
+        ("Russian troops", "RUSMIL", ()),
+        ("Israeli-Palestinian talks", None, ()),
+    ],
+)
+def test_coordinated_nationalities_give_one_actor_each(resolve, text, code, also):
+    result = resolve(text)
+    assert (result.code, result.also) == (code, also)
+    assert result.to_dict()["also"] == list(also)
+
+
+def test_coordinated_nationalities_in_events():
+    from dyadwatch.coding.coder import Coder
+
+    doc = load_nlp()("Russian and Chinese troops attacked Ukrainian positions on Monday.")
+    events = Coder().code_doc(doc, "s", date(2022, 3, 1))
+    assert {(e.source, e.target, e.code[:2]) for e in events} == {
+        ("RUSMIL", "UKR", "19"), ("CHNMIL", "UKR", "19")}

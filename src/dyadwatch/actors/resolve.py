@@ -74,6 +74,9 @@ class Actor:
     person: bool = False
     via: str = ""  # "", "memory" (a name seen before), "coref" (pronoun or description)
     group: bool = False  # a named organisation or group, or a "<country>-led" coalition
+    # The same sector of other countries named with it ("Russian and Chinese troops":
+    # RUSMIL, with CHNMIL here).
+    others: tuple[Actor, ...] = ()
 
     @property
     def label(self) -> str:
@@ -567,8 +570,15 @@ class Resolver:
             if country is None:
                 return None
         person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
+        countries = _coordinated_countries(found, head) if sector and role is None else []
+        if country in countries:
+            country = countries[0]
         actor = Actor(prefix + country + (sector or ""), country, sector, text, span.start,
                       span.end, person=person)
+        if country in countries:
+            actor = replace(actor, others=tuple(
+                replace(actor, code=prefix + c + (sector or ""), country=c)
+                for c in countries[1:]))
         return self._remember(actor, head, ctx)
 
     def _led_token(self, tokens: list[Token], day: Date | None) -> str | None:
@@ -942,6 +952,29 @@ def _modifier_match(head: Token, found: list[Match]) -> Match | None:
                 if m.start <= word.i < m.end and any(e.kind in kinds for e in m.entries):
                     return m
     return None
+
+
+def _coordinated_countries(found: list[Match], head: Token) -> list[str]:
+    """The countries of coordinated national modifiers before the head ("Russian and
+    Chinese troops", "Iranian, Iraqi and Syrian officials"), in text order; [] unless
+    two or more."""
+    doc = head.doc
+    named = sorted((m for m in found if m.end <= head.i and m.entries[0].kind in (
+        COUNTRY, ADJECTIVE) and m.entries[0].country), key=lambda m: m.start)
+    best: list[Match] = []
+    run: list[Match] = []
+    for m in named:
+        between = [t.lower_ for t in doc[run[-1].end:m.start]] if run else []
+        if run and between and set(between) <= {",", "and", "&"}:
+            run.append(m)
+        else:
+            run = [m]
+        words = {t.lower_ for a, b in zip(run, run[1:], strict=False)
+                 for t in doc[a.end:b.start]}
+        if len(run) > len(best) and words & {"and", "&"}:
+            best = list(run)
+    countries = list(dict.fromkeys(m.entries[0].country or "" for m in best))
+    return countries if len(countries) > 1 else []
 
 
 def _led_by(tokens: list[Token], found: list[Match]) -> str | None:
