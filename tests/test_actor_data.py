@@ -323,3 +323,38 @@ def test_org_names_are_not_country_aliases():
 def test_key_organisations(name, code):
     codes = {n.lower(): row["code"] for row in _orgs() for n in _split(row["names"])}
     assert codes.get(name.lower()) == code
+
+
+# -- institutions.tsv ---------------------------------------------------------------------
+
+INSTITUTION_COLUMNS = ["country", "sector", "names", "notes", "valid_from", "valid_to"]
+
+
+def test_institution_columns_codes_and_names():
+    header, rows = _table("institutions.tsv")
+    assert header == INSTITUTION_COLUMNS
+    assert all(len(row) == len(header) for row in rows)
+    org_names = {n.lower() for row in _orgs() for n in _split(row["names"])}
+    country_aliases = {a for row in _countries() for a in _aliases(row)}
+    for row in _dicts("institutions.tsv"):
+        assert row["country"] in ISO3 | NON_ISO, row
+        assert row["sector"] in {"GOV", "MIL", "LEG", "JUD", "SPY", "COP", "UAF"}, row
+        names = _split(row["names"])
+        assert names and all(n == n.strip() for n in names), row
+        clashes = [n for n in names if n.lower() in org_names | country_aliases]
+        assert not clashes, clashes
+
+
+@pytest.mark.parametrize(("name", "country", "sector"), [
+    ("SBU", "UKR", "SPY"),
+    ("BND", "DEU", "SPY"),
+    ("Bundesrat", "DEU", "LEG"),
+    ("Scotland Yard", "GBR", "COP"),
+    ("Central Military Commission", "CHN", "MIL"),
+    ("Guardian Council", "IRN", "GOV"),
+    ("FARDC", "COD", "MIL"),
+])
+def test_key_institutions(name, country, sector):
+    rows = {n.lower(): (row["country"], row["sector"]) for row in _dicts("institutions.tsv")
+            for n in _split(row["names"])}
+    assert rows.get(name.lower()) == (country, sector)

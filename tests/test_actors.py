@@ -607,3 +607,85 @@ def test_a_well_known_towns_body_is_its_countrys(story):
     text = "The Idlib Media Center said the town was hit. Chicago police arrested two men."
     assert story(text, ["Idlib Media Center", "Chicago police"], date(2016, 1, 1)) == [
         "SYRMED", "USACOP"]
+
+
+# -- named national institutions (data/institutions.tsv) and more media and groups --------
+
+@pytest.mark.parametrize(
+    ("text", "day", "code"),
+    [
+        ("the SBU", date(2022, 3, 1), "UKRSPY"),
+        ("officers of the SBU", date(2022, 3, 1), "UKRSPY"),
+        ("the Bundesrat", None, "DEULEG"),
+        ("the Home Office", None, "GBRGOV"),
+        ("Scotland Yard detectives", None, "GBRCOP"),
+        ("the Black Sea Fleet", date(2015, 1, 1), "RUSMIL"),
+        ("the Black Sea Fleet", date(1985, 1, 1), "USRMIL"),
+        ("the Politburo", date(1986, 1, 1), "USRGOV"),
+        ("the Politburo", date(2015, 1, 1), "CHNGOV"),
+        ("the Central Military Commission", None, "CHNMIL"),
+        ("the Workers' Party of Korea", None, "PRKGOV"),
+        ("the Guardian Council", date(2010, 1, 1), "IRNGOV"),
+        ("the DGSE", None, "FRASPY"),
+        ("the FARDC", None, "CODMIL"),
+        ("Ukrinform", None, "UKRMED"),
+        ("the Emirates News Agency", None, "AREMED"),
+        ("UNITA", date(1987, 1, 1), "AGOREB"),
+        ("the Contras", date(1987, 1, 1), "NICREB"),
+    ],
+)
+def test_named_institutions_media_and_groups(resolve, text, day, code):
+    assert resolve(text, day).code == code
+
+
+# -- sector nouns with no country in the phrase: the story's context ----------------------
+
+def test_a_dateline_gives_the_country_of_a_story_that_names_no_other(story):
+    text = ("ANKARA, March 2 (Reuters) - Protesters marched through the city centre on "
+            "Sunday. Police fired tear gas, and the opposition said dozens were hurt. "
+            "Lawmakers will debate the law next week.")
+    assert story(text, ["Protesters", "Police", "the opposition", "Lawmakers"],
+                 date(2013, 3, 2)) == ["TUROPP", "TURCOP", "TUROPP", "TURLEG"]
+
+
+def test_a_state_sector_takes_the_nearest_earlier_country(story):
+    text = ("Poland's parliament passed the bill on Friday. The vote came after weeks of "
+            "debate. Lawmakers from both sides spoke. Later the ministry said the army would "
+            "help.")
+    assert story(text, ["Lawmakers", "the ministry", "the army"], date(2013, 3, 2)) == [
+        "POLLEG", "POLGOV", "POLMIL"]
+
+
+def test_a_bare_sector_noun_takes_the_country_of_that_sector_named_before(story):
+    text = ("Syrian rebels and Turkish troops clashed near the border, and Turkey said Syria "
+            "was to blame. Turkey and Syria traded charges. Rebels later said they had "
+            "withdrawn.")
+    assert story(text, ["Syrian rebels", "Rebels"], date(2013, 3, 2)) == ["SYRREB", "SYRREB"]
+
+
+# -- one sector of several countries ------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "code", "also"),
+    [
+        ("Russian and Chinese troops", "RUSMIL", ("CHNMIL",)),
+        ("US and British officials", "USAGOV", ("GBRGOV",)),
+        ("Iranian, Iraqi and Syrian officials", "IRNGOV", ("IRQGOV", "SYRGOV")),
+        ("the French and German foreign ministers", "FRAGOV", ("DEUGOV",)),
+        ("Russian troops", "RUSMIL", ()),
+        ("Israeli-Palestinian talks", None, ()),
+    ],
+)
+def test_coordinated_nationalities_give_one_actor_each(resolve, text, code, also):
+    result = resolve(text)
+    assert (result.code, result.also) == (code, also)
+    assert result.to_dict()["also"] == list(also)
+
+
+def test_coordinated_nationalities_in_events():
+    from dyadwatch.coding.coder import Coder
+
+    doc = load_nlp()("Russian and Chinese troops attacked Ukrainian positions on Monday.")
+    events = Coder().code_doc(doc, "s", date(2022, 3, 1))
+    assert {(e.source, e.target, e.code[:2]) for e in events} == {
+        ("RUSMIL", "UKR", "19"), ("CHNMIL", "UKR", "19")}

@@ -2,7 +2,9 @@
 
 Countries come from ``pycountry`` (ISO 3166 names and codes) plus ``data/countries.tsv``
 (short names, demonyms, capitals and other seats of power); organisations from
-``data/organisations.tsv``; sector nouns and titles from ``data/sectors.tsv``.
+``data/organisations.tsv``; national institutions by name (legislatures, ministries,
+armed forces, agencies, courts) from ``data/institutions.tsv``; sector nouns and titles
+from ``data/sectors.tsv``.
 Users extend a dictionary by editing these files or by passing their own files of
 the same format, or PETRARCH / TABARI dictionaries (:mod:`dyadwatch.actors.petrarch`).
 """
@@ -23,12 +25,16 @@ import spacy
 from spacy.tokenizer import Tokenizer
 
 # Entry kinds. A "capital" is a metonym for the government, "military" and
-# "legislature" metonyms for those sectors (the Pentagon, the Duma).
+# "legislature" metonyms for those sectors (the Pentagon, the Duma); an "institution"
+# is a national body by name with its own sector (the SBU is UKR + SPY).
 COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, SECTOR, ORG, PERSON, REGION = (
     "country", "adjective", "capital", "military", "legislature", "sector", "org", "person",
     "region",
 )
+INSTITUTION = "institution"
 METONYM_SECTORS = {CAPITAL: "GOV", MILITARY: "MIL", LEGISLATURE: "LEG"}
+# Kinds whose entry names a country and one of its bodies: the entry's sector is the body's.
+METONYMS = frozenset({CAPITAL, MILITARY, LEGISLATURE, INSTITUTION})
 # The code of a sector entry whose sector goes before the country (PETRARCH's [NGO~]).
 PREFIX = "prefix"
 # The role of a generic sector head ("spokesman", "official") that takes the sector of
@@ -267,7 +273,8 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
     d = ActorDictionary()
     tables: dict[str, list[dict[str, str]]] = {
         name: read_table(_data_text(name))
-        for name in ("countries.tsv", "organisations.tsv", "sectors.tsv", "regions.tsv")
+        for name in ("countries.tsv", "organisations.tsv", "institutions.tsv", "sectors.tsv",
+                     "regions.tsv")
     }
     tables["people"] = [row for text in _people_texts() for row in read_table(text)]
     user_entries: list[Entry] = []
@@ -279,7 +286,8 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
         rows = read_table(text)
         kind = ("countries.tsv" if rows and "iso3" in rows[0]
                 else "sectors.tsv" if rows and "phrase" in rows[0]
-                else "people" if rows and "role" in rows[0] else "organisations.tsv")
+                else "people" if rows and "role" in rows[0]
+                else "organisations.tsv" if rows and "code" in rows[0] else "institutions.tsv")
         tables[kind] = tables[kind] + rows
     for entry in _country_entries(tables["countries.tsv"]):
         d.add(entry)
@@ -287,6 +295,11 @@ def _load_dictionary(extra_files: tuple[str, ...]) -> ActorDictionary:
         for name in _split(row["names"]):
             d.add(Entry(ORG, name, row.get("country") or None, row.get("sector") or None,
                         row["code"], _date(row.get("valid_from", "")),
+                        _date(row.get("valid_to", ""), end=True)))
+    for row in tables["institutions.tsv"]:
+        for name in _split(row["names"]):
+            d.add(Entry(INSTITUTION, name, row["country"], row["sector"], None,
+                        _date(row.get("valid_from", "")),
                         _date(row.get("valid_to", ""), end=True)))
     # A PETRARCH agents file is the whole agent vocabulary, as in PETRARCH.
     if not any(e.kind == SECTOR for e in user_entries):

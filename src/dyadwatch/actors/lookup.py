@@ -21,11 +21,14 @@ class Lookup:
     country: str | None
     sector: str | None
     entries: list[Entry]
+    # The codes of other countries named with the same sector ("Russian and Chinese troops").
+    also: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
             "code": self.code,
+            "also": list(self.also),
             "country": self.country,
             "sector": self.sector,
             "entry": [
@@ -65,7 +68,8 @@ def lookup(nlp: Language, dictionary: ActorDictionary, text: str,
             if m is not None:
                 used.extend(e for e in m.entries if e not in used)
     return Lookup(text, actor.code if actor else None, actor.country if actor else None,
-                  actor.sector if actor else None, used)
+                  actor.sector if actor else None, used,
+                  tuple(a.code for a in actor.others) if actor else ())
 
 
 def _entries(start: int, end: int, matches: dict[int, Match]) -> list[Entry]:

@@ -21,8 +21,9 @@ from dyadwatch.actors.dictionary import (
     ADJECTIVE,
     CAPITAL,
     COUNTRY,
+    INSTITUTION,
     LEGISLATURE,
-    METONYM_SECTORS,
+    METONYMS,
     MILITARY,
     ORG,
     PERSON,
@@ -73,6 +74,9 @@ class Actor:
     person: bool = False
     via: str = ""  # "", "memory" (a name seen before), "coref" (pronoun or description)
     group: bool = False  # a named organisation or group, or a "<country>-led" coalition
+    # The same sector of other countries named with it ("Russian and Chinese troops":
+    # RUSMIL, with CHNMIL here).
+    others: tuple[Actor, ...] = ()
 
     @property
     def label(self) -> str:
@@ -98,7 +102,9 @@ class StoryContext:
 # Sectors that never take the story's country: international and non-governmental bodies.
 _NO_STORY = {"IGO", "NGO", "HRI"}
 # Kinds of dictionary entry that name a country, for the story's country.
-_COUNTRY_KINDS = {COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE}
+_COUNTRY_KINDS = {COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, INSTITUTION}
+# ... in the order :func:`_nearest` tries them within one match.
+_COUNTRY_ORDER = (COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, INSTITUTION)
 
 
 def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> str | None:
@@ -107,7 +113,7 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     Every country name, demonym or seat of power, and every national group or body of
     the dictionary ("Nusra Front" is Syrian), counts for its country; the most counted
     country is the story's when it is counted at least twice and at least twice as often
-    as any other.
+    as any other; else the country of its dateline ("DAMASCUS -"), if it names no other.
     """
     counts: dict[str, int] = {}
     for _, sent_counts in sentence_country_counts(dictionary, doc, day):
@@ -129,7 +135,37 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
             (only,) = places
             if only in named and counts[only] >= 2 and counts[only] == max(counts.values()):
                 clear = only
+    if clear is None:
+        # A story from a dateline ("DAMASCUS -") that names no other country.
+        home = _dateline_country(dictionary, doc, day)
+        if home is not None and set(counts) <= {home}:
+            clear = home
     return clear
+
+
+def _dateline_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> str | None:
+    """The country of the story's dateline: its qualifier ("PARIS, Texas"), else the
+    place as a country or capital of the dictionary, else a city of 100,000 people or
+    more of one country in the gazetteer."""
+    from dyadwatch.places.locate import dateline
+
+    line = dateline(doc.text)
+    if line is None:
+        return None
+    # The qualifier is folded ("texas"): title case finds it as a country name.
+    for name, kinds in ((line.qualifier and line.qualifier.title(), (COUNTRY,)),
+                        (line.text, (COUNTRY, CAPITAL))):
+        words = name.split() if name else []
+        for m in dictionary.find(words, words, day):
+            e = m.entries[0]
+            if m.start == 0 and m.end == len(words) and e.kind in kinds and e.country:
+                return e.country
+        if name and line.qualifier:
+            return None  # "PARIS, Texas": not the capital
+    cities = [p for p, main in load_gazetteer().city_candidates(line.key)
+              if main and p.population >= 100_000]
+    countries = {p.country for p in cities}
+    return countries.pop() if len(countries) == 1 else None
 
 
 def _town_country(tokens: list[Token], head: Token, matches: dict[int, Match]) -> str | None:
@@ -199,7 +235,8 @@ def sentence_country_counts(dictionary: ActorDictionary, doc: Doc,
 
 def local_country(sentence_counts: list[tuple[int, dict[str, int]]], at: int) -> str | None:
     """The country the text names most around token ``at`` when the story names several:
-    its sentence counts twice, the one before it once; None on a tie."""
+    its sentence counts twice, the one before it once; where neither names a country,
+    the nearest earlier sentence that does; None on a tie."""
     idx = max((k for k, (start, _) in enumerate(sentence_counts) if start <= at), default=None)
     if idx is None:
         return None
@@ -208,6 +245,9 @@ def local_country(sentence_counts: list[tuple[int, dict[str, int]]], at: int) ->
         weight = 2 if k == idx else 1
         for c, n in sentence_counts[k][1].items():
             counts[c] = counts.get(c, 0) + weight * n
+    if not counts:
+        earlier = [c for _, c in sentence_counts[: max(0, idx - 1)] if c]
+        counts = dict(earlier[-1]) if earlier else {}
     ranked = sorted(counts.values(), reverse=True)
     if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
         return None
@@ -436,7 +476,7 @@ class Resolver:
                     # "the Observatory" later in the story is the Syrian Observatory.
                     ctx.names.setdefault(head.text.lower(), actor)
                 return self._remember(actor, head, ctx)
-        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country_entry = _nearest(found, head, *_COUNTRY_ORDER)
         country = country_entry.country if country_entry else None
         if country is None and role is not None:
             country = role.country
@@ -457,8 +497,8 @@ class Resolver:
             for e in head_match.entries:
                 if e.kind == SECTOR and e.sector and e.code != PREFIX:
                     sector, weak = e.sector, e.role == WEAK
-                elif e.kind in METONYM_SECTORS:
-                    sector = METONYM_SECTORS[e.kind]
+                elif e.kind in METONYMS:
+                    sector = e.sector
         if weak:
             # "Defence Ministry spokesman", "army officer", "Pentagon official": a generic
             # head speaks for the institution among its modifiers.
@@ -467,8 +507,8 @@ class Resolver:
             inner = _nearest(modifiers, head, SECTOR)
             if inner is not None and inner.sector and inner.role != WEAK:
                 sector = inner.sector
-            elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
-                sector = METONYM_SECTORS[country_entry.kind]
+            elif country_entry is not None and country_entry.kind in METONYMS:
+                sector = country_entry.sector
         if sector is None:
             # A named actor keeps its own sector: "Osgiliath, the state's fiercest foe" is
             # not the state's government.
@@ -484,12 +524,13 @@ class Resolver:
                     sector_entry = inner
             if sector_entry is not None and sector_entry.sector:
                 sector = sector_entry.sector
-            elif country_entry is not None and country_entry.kind in METONYM_SECTORS:
-                sector = METONYM_SECTORS[country_entry.kind]
+            elif country_entry is not None and country_entry.kind in METONYMS:
+                sector = country_entry.sector
             elif role is not None:
                 sector = role.sector
         if sector in ("MIL", "UAF") and any(t.lower_ in _peoples() for t in tokens) and not (
-                country_entry is not None and country_entry.kind == MILITARY):
+                country_entry is not None and country_entry.kind in METONYMS
+                and country_entry.sector == "MIL"):
             # "Kurdish forces", "Kurdish militia": a stateless people's armed men are rebels.
             sector = "REB"
         if sector in ("GOV", "MIL", "LEG") and any(t.lower_.rstrip("-") in _FORMER for t in tokens):
@@ -522,13 +563,22 @@ class Resolver:
             if described is not None:
                 return described
             # "rebels", "the regime", "activists" in a story about one country are that
-            # country's.
-            country = self._story_country(head, tokens, sector, matches, ctx)
+            # country's; else those of the latest actor of that sector ("Syrian rebels
+            # ... rebels said").
+            country = (self._story_country(head, tokens, sector, matches, ctx)
+                       or self._sector_country(sector, tokens, matches, ctx))
             if country is None:
                 return None
         person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
+        countries = _coordinated_countries(found, head) if sector and role is None else []
+        if country in countries:
+            country = countries[0]
         actor = Actor(prefix + country + (sector or ""), country, sector, text, span.start,
                       span.end, person=person)
+        if country in countries:
+            actor = replace(actor, others=tuple(
+                replace(actor, code=prefix + c + (sector or ""), country=c)
+                for c in countries[1:]))
         return self._remember(actor, head, ctx)
 
     def _led_token(self, tokens: list[Token], day: Date | None) -> str | None:
@@ -620,7 +670,7 @@ class Resolver:
         doc = head.doc
         start, end = tokens[0].i, max(tokens[-1].i, last.i) + 1
         span = doc[start:end]
-        country_entry = _nearest(found, head, COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE)
+        country_entry = _nearest(found, head, *_COUNTRY_ORDER)
         country = country_entry.country if country_entry else None
         if country is None:
             if ctx.story_doc is not doc:
@@ -633,6 +683,19 @@ class Resolver:
                       group=True)
         ctx.names.setdefault(_trim(span).lower(), actor)
         return actor
+
+    @staticmethod
+    def _sector_country(sector: str, tokens: list[Token], matches: dict[int, Match],
+                        ctx: StoryContext) -> str | None:
+        """The country of the latest actor of ``sector`` named with its country, for a
+        phrase with no modifier the dictionary does not know."""
+        if sector in _NO_STORY or any(t.pos_ in ("PROPN", "ADJ") and t.i not in matches
+                                      and t.text[:1].isupper() for t in tokens):
+            return None
+        for prior in reversed(ctx.mentions):
+            if prior.sector == sector and prior.country and not prior.via and not prior.group:
+                return prior.country
+        return None
 
     def _story_country(self, head: Token, tokens: list[Token], sector: str,
                        matches: dict[int, Match], ctx: StoryContext) -> str | None:
@@ -882,12 +945,36 @@ def _modifier_match(head: Token, found: list[Match]) -> Match | None:
     # FSA's special forces division", "FSA" under "forces").
     inner = [g for w in words if w.i < head.i for g in w.subtree
              if g.i < w.i and g.dep_ in ("compound", "amod", "nmod", "poss")]
-    for kinds, pool in (((ORG,), words + inner), ((SECTOR, MILITARY, LEGISLATURE), words)):
+    for kinds, pool in (((ORG,), words + inner),
+                        ((SECTOR, MILITARY, LEGISLATURE, INSTITUTION), words)):
         for word in pool:
             for m in found:
                 if m.start <= word.i < m.end and any(e.kind in kinds for e in m.entries):
                     return m
     return None
+
+
+def _coordinated_countries(found: list[Match], head: Token) -> list[str]:
+    """The countries of coordinated national modifiers before the head ("Russian and
+    Chinese troops", "Iranian, Iraqi and Syrian officials"), in text order; [] unless
+    two or more."""
+    doc = head.doc
+    named = sorted((m for m in found if m.end <= head.i and m.entries[0].kind in (
+        COUNTRY, ADJECTIVE) and m.entries[0].country), key=lambda m: m.start)
+    best: list[Match] = []
+    run: list[Match] = []
+    for m in named:
+        between = [t.lower_ for t in doc[run[-1].end:m.start]] if run else []
+        if run and between and set(between) <= {",", "and", "&"}:
+            run.append(m)
+        else:
+            run = [m]
+        words = {t.lower_ for a, b in zip(run, run[1:], strict=False)
+                 for t in doc[a.end:b.start]}
+        if len(run) > len(best) and words & {"and", "&"}:
+            best = list(run)
+    countries = list(dict.fromkeys(m.entries[0].country or "" for m in best))
+    return countries if len(countries) > 1 else []
 
 
 def _led_by(tokens: list[Token], found: list[Match]) -> str | None:

@@ -885,11 +885,12 @@ def _of_chain(obj: Token | None, depth: int = 2) -> list[Token]:
 
 
 def _parts(actor: Actor | None) -> list[Actor]:
-    """A compound dictionary code ("VLR/OSM", several actors named as one) as its actors."""
+    """A compound dictionary code ("VLR/OSM", several actors named as one) as its actors;
+    an actor with others of its sector ("Russian and Chinese troops") with them."""
     if actor is None:
         return []
     if "/" not in actor.code:
-        return [actor]
+        return [actor, *actor.others]
     return [replace(actor, code=part, country=part if len(part) == 3 else None, sector=None)
             for part in actor.code.split("/") if part]
 
