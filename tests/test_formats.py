@@ -13,6 +13,7 @@ import pytest
 
 from dyadwatch.coding.events import EVENT_FIELDS
 from dyadwatch.coding.pipeline import code_chunk
+from dyadwatch.errors import UserError
 from dyadwatch.places.gazetteer import load_gazetteer
 from dyadwatch.store import formats
 from dyadwatch.store.db import Store
@@ -326,3 +327,15 @@ def test_export_streams_in_chunks(big: Store, tmp_path: Path, monkeypatch: pytes
     back = list(read_export(path, fmt))
     assert len(back) == n
     assert back[0]["story_id"] == "big" and back[-1]["date"] == "2022-12-31"
+
+
+def test_an_export_that_outgrows_duckdb_memory_says_so(big: Store, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cap far too small for the sort: one clear message, no traceback, no .part file.
+    monkeypatch.setenv("DYADWATCH_EXPORT_MEMORY", "64KB")
+    out = tmp_path / "e.jsonl"
+    with pytest.raises(UserError, match="ran out of DuckDB's memory cap .64KB."):
+        big.export("jsonl", str(out))
+    assert not out.exists() and not Path(str(out) + ".part").exists()
+    monkeypatch.delenv("DYADWATCH_EXPORT_MEMORY")
+    assert big.export("jsonl", str(out)) == BIG

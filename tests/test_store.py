@@ -116,23 +116,30 @@ def test_near_duplicates_within_one_run_and_switch_off(tmp_path):
 
 
 def test_an_export_caps_duckdb_memory_and_then_restores_it(tmp_path, monkeypatch):
-    limits = []
+    limits, threads = [], []
     with Store(tmp_path / "s.duckdb") as store:
         store.write_batch(code_chunk(_stories()), ingest_id=1)
         setting = "SELECT current_setting('memory_limit')"
+        one_thread = "SELECT current_setting('threads')"
         before = store.con.execute(setting).fetchone()[0]
+        threads_before = store.con.execute(one_thread).fetchone()[0]
         real = storedb.Store._export
 
         def spy(self, *args, **kwargs):
             limits.append(self.con.execute(setting).fetchone()[0])
+            threads.append(self.con.execute(one_thread).fetchone()[0])
             return real(self, *args, **kwargs)
 
         monkeypatch.setattr(storedb.Store, "_export", spy)
         for fmt in ("jsonl", "phoenix"):
             assert store.export(fmt, str(tmp_path / f"e.{fmt}")) == 4
         after = store.con.execute(setting).fetchone()[0]
+        threads_after = store.con.execute(one_thread).fetchone()[0]
     assert limits == ["244.1 MiB"] * 2  # DuckDB reports 256MB (10^6 bytes) in MiB
+    # One sorting thread: each needs its own share of the cap.
+    assert threads == [1, 1]
     assert after == before
+    assert threads_after == threads_before
     assert len((tmp_path / "e.jsonl").read_text().splitlines()) == 4
 
 

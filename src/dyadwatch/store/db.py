@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -688,22 +689,39 @@ class Store:
         return rows
 
     @contextlib.contextmanager
-    def memory_limit(self, limit: str) -> Iterator[None]:
-        """Cap DuckDB's memory (sorts spill to its temporary directory) for a block, then
-        go back to DuckDB's default (the store never sets another)."""
+    def memory_limit(self, limit: str, threads: int | None = None) -> Iterator[None]:
+        """Cap DuckDB's memory (sorts spill to its temporary directory), and with
+        ``threads`` its threads, for a block, then go back to DuckDB's defaults (the
+        store never sets others)."""
         self.con.execute(f"SET memory_limit = '{_quote(limit)}'")
+        if threads is not None:
+            self.con.execute(f"SET threads = {int(threads)}")
         try:
             yield
         finally:
             self.con.execute("RESET memory_limit")
+            if threads is not None:
+                self.con.execute("RESET threads")
 
     def export(self, fmt: str, output: str, **filters: object) -> int:
         """Write the selected events to ``output`` (whole, then renamed into place).
 
-        The rows stream: DuckDB's memory is capped at ``EXPORT_MEMORY_LIMIT`` (the
-        ordering spills to disk) and the other formats are written chunk by chunk."""
-        with self.memory_limit(EXPORT_MEMORY_LIMIT):
-            return self._export(fmt, output, **filters)
+        The rows stream: DuckDB's memory is capped at ``EXPORT_MEMORY_LIMIT`` (or
+        ``$DYADWATCH_EXPORT_MEMORY``), its sort spills to disk, and the other formats are
+        written chunk by chunk. One thread: each sorting thread needs its own share of
+        the cap (two ran out of 256 MB on 10 million events; one is also faster)."""
+        limit = os.environ.get("DYADWATCH_EXPORT_MEMORY") or EXPORT_MEMORY_LIMIT
+        try:
+            with self.memory_limit(limit, threads=1):
+                return self._export(fmt, output, **filters)
+        except duckdb.OutOfMemoryException:
+            Path(output + ".part").unlink(missing_ok=True)
+            raise UserError(f"the export ran out of DuckDB's memory cap ({limit})",
+                            hint="set DYADWATCH_EXPORT_MEMORY higher (e.g. 1GB), or export "
+                                 "less at a time with --from/--to") from None
+        except BaseException:
+            Path(output + ".part").unlink(missing_ok=True)
+            raise
 
     def _export(self, fmt: str, output: str, **filters: object) -> int:
         sql, params = self.query_events(**filters)  # type: ignore[arg-type]
