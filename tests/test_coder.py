@@ -192,7 +192,7 @@ def test_instrument_subject_stands_for_its_actor():
 
 def test_passive_agent_is_an_instrument_with_a_national_modifier():
     got = triples("Nine Yemeni soldiers were killed by Saudi air strikes.")
-    assert ("SAU", "YEMMIL", "195") in got
+    assert ("SAUMIL", "YEMMIL", "195") in got
 
 
 def test_passive_agent_through_a_participle():
@@ -306,7 +306,7 @@ def test_a_quantity_object_passes_to_its_of_phrase():
 
 def test_owner_of_an_event_nouns_target():
     got = triples("Russian air strikes on Syrian towns killed ten people.")
-    assert ("RUS", "SYR", "195") in got
+    assert ("RUSMIL", "SYR", "195") in got
 
 
 def test_passive_subject_is_the_object_of_an_object_pattern():
@@ -321,7 +321,7 @@ def test_passive_subject_is_the_object_of_an_object_pattern():
 
 def test_a_participle_modifying_a_noun_is_a_passive_with_that_noun_as_target():
     got = triples("Dozens of Syrian rebels killed by Russian airstrikes.")
-    assert ("RUS", "SYRREB", "195") in got
+    assert ("RUSMIL", "SYRREB", "195") in got
     # The participle's noun is no agent: only the lifting is the US's.
     got = triples("The US lifted the sanctions imposed on Cuba.")
     assert got == {("USA", "CUB", "085")}
@@ -388,7 +388,7 @@ def test_an_agentless_passive_takes_its_instruments_actor_and_target():
     # Coordinated passives share the instrument; a possessive without its apostrophe.
     got = triples("Three civilians were killed and five others were wounded in Russian "
                   "airstrikes on Idlibs countryside.")
-    assert ("RUS", "SYR", "195") in got
+    assert ("RUSMIL", "SYR", "195") in got
     got = triples("The suburbs of Damascus are often attacked with shells fired by "
                   "Jaish al-Islam.")
     assert ("SYRREB", "SYR", "194") in got
@@ -479,9 +479,9 @@ def test_a_cooperative_event_in_the_future_tense_is_an_intent():
 
 def test_the_weapon_gives_an_attack_its_code():
     got = triples("Russian air strikes hit a market in Aleppo.")
-    assert ("RUS", "SYR", "195") in got
+    assert ("RUSMIL", "SYR", "195") in got
     got = triples("Dozens of Syrian rebels were killed in Russian airstrikes.")
-    assert ("RUS", "SYRREB", "195") in got
+    assert ("RUSMIL", "SYRREB", "195") in got
     assert ("RUSMIL", "UKR", "190") in triples("Russian troops attacked Ukraine on Monday.")
     # Suicide bombers are no aircraft.
     got = triples("Taliban suicide bombers killed 48 people in Kabul.")
@@ -493,3 +493,34 @@ def test_a_question_is_not_coded_as_an_event():
     assert triples("Russia attacked Ukraine. Will NATO respond?") == {("RUS", "UKR", "190")}
     flagged = dyadwatch.code("Will Russia attack Ukraine?", date="2020-01-01")
     assert flagged == []
+
+
+def test_a_country_adjective_on_air_strikes_is_its_military():
+    # "Libyan air strikes" are the Libyan military's: strikes on a Libyan town are a
+    # domestic event (LBYMIL -> LBY), not dropped as the country acting on itself.
+    got = triples("Libyan and Egyptian air strikes pounded Derna overnight.")
+    assert ("LBYMIL", "LBY", "194") in got
+    assert ("EGYMIL", "LBY", "194") in got
+
+
+def test_a_site_in_an_unknown_place_takes_the_story_country():
+    story = ("Ethiopian warplanes bombed a crowded market in the hamlet of Qorkatu on "
+             "Sunday. Ethiopia's government denied the report. Residents said Ethiopian "
+             "troops had entered the area a week earlier.")
+    events = dyadwatch.code(story, date="2021-03-01")
+    bombing = [e for e in events if e.sentence_index == 0]
+    assert [(e.source, e.target, e.code) for e in bombing] == [("ETHMIL", "ETH", "195")]
+    # Alone, the sentence says nothing of where the hamlet is: no target, no event.
+    assert not dyadwatch.code(story.split(". ")[0] + ".", date="2021-03-01")
+
+
+def test_military_bombing_is_aerial_not_the_non_military_183():
+    got = {(e.source, e.target, e.code, e.rule) for e in dyadwatch.code(
+        "Ethiopian jets bombed rebel camps in Tigray.", date="2021-03-01")}
+    assert not any(code.startswith("183") for _, _, code, _ in got)
+
+
+def test_returning_cultural_property_is_0842():
+    assert ("CANCOP", "ITA", "0842") in triples(
+        "Canadian police returned six stolen paintings to Italy.")
+    assert ("DNK", "GRC", "0842") in triples("Denmark returned two ancient statues to Greece.")

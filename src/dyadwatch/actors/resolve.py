@@ -721,6 +721,14 @@ class Resolver:
             return local_country(ctx.sentence_counts, head.i)
         return ctx.story_country
 
+    def story_country_of(self, doc: Doc, ctx: StoryContext) -> str | None:
+        """The one country ``doc`` is clearly about (:func:`story_country`), or None."""
+        if ctx.story_doc is not doc:
+            ctx.story_doc = doc
+            ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+            ctx.sentence_counts = []
+        return ctx.story_country
+
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:
         name = [t for t in head.doc[actor.start : actor.end]
                 if t.ent_type_ == "PERSON" and not t.is_space]

@@ -347,7 +347,13 @@ class Coder:
             if pattern.code == "190" and weapon is not None:
                 # "killed in regime airstrikes", "Russian air strikes hit": the weapon says
                 # how (195 aerial, 194 artillery).
-                pattern = replace(pattern, code=weapon)  # noqa: PLW2901
+                pattern = replace(pattern, code=weapon,  # noqa: PLW2901
+                                  rule_id=f"{pattern.rule_id}@{weapon}")
+            if pattern.code == "183" and all(s.sector == "MIL" for s in sources):
+                # 183 is non-military bombing: jets or an air force that "bombed a market
+                # in X" bombed from the air.
+                pattern = replace(pattern, code="195",  # noqa: PLW2901
+                                  rule_id=f"{pattern.rule_id}@195")
             return self._combine(pattern, sources, targets, verb, link)
         return []
 
@@ -473,7 +479,7 @@ class Coder:
                    if c.dep_ in ("compound", "amod", "nmod") and c not in anti
                    and not c.lower_.startswith("anti")
                    or c.dep_ == "poss" and c.pos_ != "PRON"]
-            sources = self._actors(own, matches, ctx)
+            sources = self._armed(noun, self._actors(own, matches, ctx))
             # "sent condolences following the assault in Kabul": an event named in a
             # circumstance is not the subject's.
             circumstance = noun.dep_ == "pobj" and noun.head.lower_ in _CIRCUMSTANCE
@@ -618,13 +624,15 @@ class Coder:
                     actor = self._speaker_owned(tok, matches) or actor
                 if actor is None and tok is not head and actors:
                     actor = _shared_country(tok, actors[-1], matches)
+                if actor is not None and subject:
+                    actor = self._armed(tok, [actor])[0]  # "US-led coalition airstrikes"
                 if actor is None and subject and tok.lemma_.lower() in self.arguments.instruments:
                     for part in self._instrument_actors(tok, matches, ctx):
                         if all(a.code != part.code for a in actors):
                             actors.append(part)
                     continue
                 if actor is None and place:
-                    actor = self._place_actor(tok)
+                    actor = self._place_actor(tok) or self._story_site(tok, ctx)
                 if actor is not None and tok in listed and any(
                         a.country == actor.country for a in actors):
                     continue  # "Russian troops and police": RUS is already in RUSMIL
@@ -657,7 +665,7 @@ class Coder:
         anti = _anti_modifiers(tok)
         mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod", "poss")
                 and c.pos_ != "PRON" and c not in anti and not c.lower_.startswith("anti")]
-        found = self._actors(mods, matches, ctx, subject=True)
+        found = self._armed(tok, self._actors(mods, matches, ctx, subject=True))
         if found:
             return found
         agents = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"
@@ -668,6 +676,14 @@ class Coder:
                    for c in a.children if c.dep_ == "agent"
                    for g in c.children if g.dep_ == "pobj"]
         return self._actors(agents, matches, ctx, subject=True)
+
+    def _armed(self, tok: Token, actors: list[Actor]) -> list[Actor]:
+        """The countries named on a weapon only armed forces use are their militaries
+        ("Syrian air strikes" -> SYRMIL, so strikes on a Syrian town are an event)."""
+        if tok.lemma_.lower() not in self.arguments.military:
+            return actors
+        return [replace(a, code=a.country + "MIL", sector="MIL")
+                if a.country and a.code == a.country else a for a in actors]
 
     def _place_actor(self, tok: Token) -> Actor | None:
         """A place that stands for its country as a target ("shelled Aleppo", "strikes on
@@ -711,6 +727,18 @@ class Coder:
                 if owner.pos_ == "PROPN":
                     return self._place_actor(owner)
         return None
+
+    def _story_site(self, tok: Token, ctx: StoryContext) -> Actor | None:
+        """A site or unnamed victims in no place the gazetteer knows ("bombed a market in
+        the town of Atareb"), in a story clearly about one country: that country."""
+        lemma = tok.lemma_.lower()
+        if lemma not in self.arguments.sites and lemma not in self.arguments.victims:
+            return None
+        country = self.resolver.story_country_of(tok.doc, ctx)
+        if country is None:
+            return None
+        return Actor(code=country, country=country, sector=None, text=tok.text,
+                     start=tok.i, end=tok.i + 1, via="story")
 
     def _of_list(self, head: Token, actor: Actor | None, matches: dict[int, Match],
                  ctx: StoryContext) -> list[Actor]:

@@ -202,6 +202,7 @@ class ArgumentNouns:
     """Nouns the coder looks through for an actor (``data/arguments.yaml``)."""
 
     instruments: frozenset[str]
+    military: frozenset[str]
     victims: frozenset[str]
     sites: frozenset[str]
     quantities: frozenset[str]
@@ -209,7 +210,9 @@ class ArgumentNouns:
 
 @lru_cache(maxsize=1)
 def load_arguments() -> ArgumentNouns:
-    """Instrument, victim, site and quantity nouns (lemmas, lower case)."""
+    """Instrument, military instrument, victim, site and quantity nouns (lemmas, lower
+    case)."""
     data = yaml.safe_load(_bundled("arguments.yaml"))
     return ArgumentNouns(*(frozenset(str(w).lower() for w in data[key])
-                           for key in ("instruments", "victims", "sites", "quantities")))
+                           for key in ("instruments", "military", "victims", "sites",
+                                       "quantities")))
