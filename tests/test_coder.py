@@ -524,3 +524,21 @@ def test_returning_cultural_property_is_0842():
     assert ("CANCOP", "ITA", "0842") in triples(
         "Canadian police returned six stolen paintings to Italy.")
     assert ("DNK", "GRC", "0842") in triples("Denmark returned two ancient statues to Greece.")
+
+
+def test_deported_to_a_country_targets_that_country():
+    assert ("MEXGOV", "GTM", "174") in triples(
+        "Mexican authorities deported 120 migrants to Guatemala on Tuesday.")
+
+
+def test_surrendering_to_an_army_is_yielding_and_handing_over_is_judicial():
+    got = triples("Colombian rebels surrendered to the Colombian army on Monday.")
+    assert ("COLREB", "COLMIL", "0874") in got
+    assert not any(code == "063" for _, _, code in got)
+    assert ("PAK", "INDGOV", "063") in triples(
+        "Pakistan surrendered the suspect to Indian authorities.")
+
+
+def test_an_opposition_leader_is_the_opposition_not_the_government():
+    got = triples("Russian police detained supporters of the Russian opposition leader.")
+    assert ("RUSCOP", "RUSOPP", "173") in got
