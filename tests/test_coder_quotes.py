@@ -116,3 +116,13 @@ def test_our_makes_a_sector_noun_the_speakers_country():
     assert ("KEN", "UGAMIL", "190") in got
     got = triples('"Kenya attacked our country," the Ugandan foreign minister said.')
     assert ("KEN", "UGA", "190") in got
+
+
+def test_he_after_an_unnamed_official_is_that_official():
+    # "the Ugandan defence minister" names one person by office: "he" points back to it.
+    got = triples('The Ugandan defence minister spoke to reporters in Kampala. '
+                  '"We will attack Kenya," he said.')
+    assert ("UGAMIL", "KEN", "138") in got
+    got = triples("The Ugandan foreign minister arrived in Nairobi on Monday. "
+                  "He accused Tanzania of arming the rebels.")
+    assert ("UGAGOV", "TZA", "112") in got

@@ -569,7 +569,8 @@ class Resolver:
                        or self._sector_country(sector, tokens, matches, ctx))
             if country is None:
                 return None
-        person = is_person or sector in _PERSON_SECTORS_HINT and head.pos_ == "PROPN"
+        person = is_person or sector in _PERSON_SECTORS_HINT and (
+            head.pos_ == "PROPN" or head.tag_ == "NN" and head.lower_ in _person_nouns())
         countries = _coordinated_countries(found, head) if sector and role is None else []
         if country in countries:
             country = countries[0]
@@ -921,6 +922,14 @@ def _other_given_name(doc: Doc, m: Match, matches: dict[int, Match]) -> bool:
     t = doc[m.start - 1]
     return (t.pos_ == "PROPN" and t.ent_type_ == "PERSON" and t.text[:1].isupper()
             and t.i not in matches and t.lower_.rstrip(".") not in _honorifics())
+
+
+@lru_cache(maxsize=1)
+def _person_nouns() -> frozenset[str]:
+    """Nouns that name one person by office ("minister", "spokesman")."""
+    text = resources.files("dyadwatch.actors").joinpath("data/person_nouns.tsv").read_text(
+        "utf-8")
+    return frozenset(row["word"].lower() for row in read_table(text))
 
 
 @lru_cache(maxsize=1)
