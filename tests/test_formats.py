@@ -339,3 +339,18 @@ def test_an_export_that_outgrows_duckdb_memory_says_so(big: Store, tmp_path: Pat
     assert not out.exists() and not Path(str(out) + ".part").exists()
     monkeypatch.delenv("DYADWATCH_EXPORT_MEMORY")
     assert big.export("jsonl", str(out)) == BIG
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_stories_joined_in_the_query_give_the_same_export(big: Store, fmt: str) -> None:
+    # Store.export joins each event's story in (one join, not a lookup per chunk); the
+    # lines are those of the per-chunk lookup, with and without filters.
+    for filters in ({}, {"actors": ["RUS"], "codes": ["19"], "limit": 700}):
+        plain, joined = io.StringIO(), io.StringIO()
+        sql, params = big.query_events(**filters)
+        n = export_events(big.con, sql, params, fmt, plain, chunk_size=256)
+        sql, params = big.query_events(with_story=True, **filters)
+        assert "LEFT JOIN stories" in sql
+        assert export_events(big.con, sql, params, fmt, joined, chunk_size=256) == n
+        assert joined.getvalue() == plain.getvalue()
+        assert "example.org/big" in joined.getvalue() or fmt == "icews"

@@ -262,7 +262,9 @@ class _Stories:
 def export_events(con: duckdb.DuckDBPyConnection, sql: str, params: list, fmt: str,
                   out: TextIO, *, chunk_size: int = CHUNK_SIZE,
                   include_negated: bool = False) -> int:
-    """Write the events selected by ``sql`` (EVENT_FIELDS columns) to ``out`` in ``fmt``.
+    """Write the events selected by ``sql`` (EVENT_FIELDS columns, and the story columns
+    of ``Store.query_events(with_story=True)`` or else looked up per chunk) to ``out``
+    in ``fmt``.
 
     Returns the number of records written (PLOVER skips events without a PLOVER type;
     negated events are skipped unless ``include_negated``)."""
@@ -280,14 +282,18 @@ def export_events(con: duckdb.DuckDBPyConnection, sql: str, params: list, fmt: s
         if fmt in ("icews", "phoenix"):
             out.write(_line(ICEWS_COLUMNS if fmt == "icews" else PHOENIX_COLUMNS))
         count = 0
+        joined = "story_url" in names  # the query joined the stories in itself
         for rows in _chunks(cur, chunk_size):
             events = [dict(zip(names, values, strict=True)) for values in rows]
-            stories.load({e["story_id"] for e in events if e["story_id"] is not None})
+            if not joined:
+                stories.load({e["story_id"] for e in events if e["story_id"] is not None})
             parts = []
             for e in events:
                 if e.get("negated") and not include_negated:
                     continue
-                text = writer(e, stories.get(e["story_id"]))
+                story = ((e["story_url"], e["story_publisher"], e["story_title"]) if joined
+                         else stories.get(e["story_id"]))
+                text = writer(e, story)
                 if text is not None:
                     parts.append(text)
             out.write("".join(parts))
