@@ -38,6 +38,7 @@ from dyadwatch.actors.dictionary import (
 )
 
 # The gazetteer is a data module (offline GeoNames, no project imports) below actors.
+from dyadwatch.nlp.ents import sentence_ents
 from dyadwatch.places.gazetteer import fold, load_gazetteer
 
 # Dependents that belong to the noun phrase of an actor.
@@ -107,7 +108,9 @@ _COUNTRY_KINDS = {COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, INSTITUTIO
 _COUNTRY_ORDER = (COUNTRY, ADJECTIVE, CAPITAL, MILITARY, LEGISLATURE, INSTITUTION)
 
 
-def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> str | None:
+def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None,
+                  sentence_counts: list[tuple[int, dict[str, int]]] | None = None,
+                  ) -> str | None:
     """The one country a story is clearly about, or None.
 
     Every country name, demonym or seat of power, and every national group or body of
@@ -116,7 +119,9 @@ def story_country(dictionary: ActorDictionary, doc: Doc, day: Date | None) -> st
     as any other; else the country of its dateline ("DAMASCUS -"), if it names no other.
     """
     counts: dict[str, int] = {}
-    for _, sent_counts in sentence_country_counts(dictionary, doc, day):
+    if sentence_counts is None:
+        sentence_counts = sentence_country_counts(dictionary, doc, day)
+    for _, sent_counts in sentence_counts:
         for c, n in sent_counts.items():
             counts[c] = counts.get(c, 0) + n
     clear = _clear_winner(counts)
@@ -196,7 +201,7 @@ def _place_countries(doc: Doc, dictionary: ActorDictionary, day: Date | None) ->
     counts: dict[str, int] = {}
     for sent in doc.sents:
         matched = sentence_matches(dictionary, sent, day)
-        for ent in sent.ents:
+        for ent in sentence_ents(sent):
             if ent.label_ not in ("GPE", "LOC") or any(t.i in matched for t in ent):
                 continue
             key = fold(ent.text)
@@ -675,8 +680,7 @@ class Resolver:
         country = country_entry.country if country_entry else None
         if country is None:
             if ctx.story_doc is not doc:
-                ctx.story_doc = doc
-                ctx.story_country = story_country(self.dictionary, doc, ctx.date)
+                self.story_country_of(doc, ctx)
             country = ctx.story_country
         if country is None:
             return None
@@ -710,24 +714,22 @@ class Resolver:
             return None
         doc = head.doc
         if ctx.story_doc is not doc:
-            ctx.story_doc = doc
-            ctx.story_country = story_country(self.dictionary, doc, ctx.date)
-            ctx.sentence_counts = []
+            self.story_country_of(doc, ctx)
         if ctx.story_country is None and sector in _STATE_SECTORS and not any(
                 t.ent_type_ in ("NORP", "GPE") and t.i not in matches for t in tokens):
             # (Not with a nationality the dictionary does not know: "the Korean government".)
             # A story about several countries: the one named most around the phrase.
-            if not ctx.sentence_counts:
-                ctx.sentence_counts = sentence_country_counts(self.dictionary, doc, ctx.date)
             return local_country(ctx.sentence_counts, head.i)
         return ctx.story_country
 
     def story_country_of(self, doc: Doc, ctx: StoryContext) -> str | None:
         """The one country ``doc`` is clearly about (:func:`story_country`), or None."""
         if ctx.story_doc is not doc:
+            # The per-sentence counts serve the story's country and a local one alike.
             ctx.story_doc = doc
-            ctx.story_country = story_country(self.dictionary, doc, ctx.date)
-            ctx.sentence_counts = []
+            ctx.sentence_counts = sentence_country_counts(self.dictionary, doc, ctx.date)
+            ctx.story_country = story_country(self.dictionary, doc, ctx.date,
+                                              ctx.sentence_counts)
         return ctx.story_country
 
     def _remember(self, actor: Actor, head: Token, ctx: StoryContext) -> Actor:

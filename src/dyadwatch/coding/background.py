@@ -30,6 +30,8 @@ from importlib import resources
 import yaml
 from spacy.tokens import Span, Token
 
+from dyadwatch.nlp.ents import sentence_ents
+
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS.pop("may", None)  # "may" is a modal far more often; "May" is checked by case
@@ -173,7 +175,7 @@ def _expressions(sent: Span, pred: Token, words: TimeWords) -> dict[int, list[li
     Each expression is a DATE entity plus the preposition or adverb that governs it
     ("since", "back in")."""
     out: dict[int, list[list[Token]]] = {}
-    for ent in sent.ents:
+    for ent in sentence_ents(sent):
         if ent.label_ != "DATE":
             continue
         toks = list(ent)

@@ -40,6 +40,7 @@ from dyadwatch.coding.patterns import (
     load_patterns,
 )
 from dyadwatch.coding.quotes import first_person_speakers, load_speech, reported_demand
+from dyadwatch.nlp.ents import sentence_ents
 from dyadwatch.ontology.cameo import Ontology, load_ontology
 from dyadwatch.places.gazetteer import Gazetteer, fold, load_gazetteer
 from dyadwatch.places.locate import Mention, StoryPlaces
@@ -170,7 +171,7 @@ class Coder:
         consumed: set[int] = set()
         # People named with a title ("US President Barack Obama") are remembered by name
         # wherever they appear, so a later "Obama" resolves.
-        for ent in sent.ents:
+        for ent in sentence_ents(sent):
             if ent.label_ == "PERSON":
                 self.resolver.resolve(ent.root, matches, ctx)
         # Subjects are remembered first, so that pronouns can point back to them ("Iran
