@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Token
 
 from dyadwatch.actors.dictionary import ActorDictionary, Entry, Match
 from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
+from dyadwatch.nlp.ents import sentence_ents
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def resolve_mentions(dictionary: ActorDictionary, doc: Doc, spans: list[tuple[in
     for sent in doc.sents:
         matches = sentence_matches(dictionary, sent, day)
         seen: dict[int, Actor | None] = {}
-        for ent in sent.ents:
+        for ent in sentence_ents(sent):
             if ent.label_ == "PERSON":
                 seen[ent.root.i] = resolver.resolve(ent.root, matches, ctx)
         for tok in sent:

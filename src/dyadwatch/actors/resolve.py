@@ -679,9 +679,7 @@ class Resolver:
         country_entry = _nearest(found, head, *_COUNTRY_ORDER)
         country = country_entry.country if country_entry else None
         if country is None:
-            if ctx.story_doc is not doc:
-                self.story_country_of(doc, ctx)
-            country = ctx.story_country
+            country = self.story_country_of(doc, ctx)
         if country is None:
             return None
         actor = Actor(country + sector, country, sector, _trim(span), span.start, span.end,
@@ -712,9 +710,7 @@ class Resolver:
                     t.ent_type_ == "ORG" or t.ent_type_ == "PERSON" != head.ent_type_)
                 for t in tokens):
             return None
-        doc = head.doc
-        if ctx.story_doc is not doc:
-            self.story_country_of(doc, ctx)
+        self.story_country_of(head.doc, ctx)
         if ctx.story_country is None and sector in _STATE_SECTORS and not any(
                 t.ent_type_ in ("NORP", "GPE") and t.i not in matches for t in tokens):
             # (Not with a nationality the dictionary does not know: "the Korean government".)

@@ -25,7 +25,7 @@ from datetime import date as Date
 
 from spacy.tokens import Doc, Span, Token
 
-from dyadwatch.actors.dictionary import ActorDictionary, Match, load_dictionary
+from dyadwatch.actors.dictionary import SECTOR, ActorDictionary, Match, load_dictionary
 from dyadwatch.actors.resolve import Actor, Resolver, StoryContext, sentence_matches
 from dyadwatch.coding import petrarch_verbs
 from dyadwatch.coding.background import Narrative
@@ -649,9 +649,7 @@ class Coder:
                       if c.dep_ == "poss" and c.i in self._speakers), None)
         if owner is None or owner.country is None:
             return None
-        m = matches.get(tok.i)
-        sector = next((e.sector for e in m.entries if e.kind == "sector" and e.sector),
-                      None) if m is not None else None
+        sector = _sector_of(matches.get(tok.i))
         if sector is None and tok.lemma_.lower() not in self.speech.own_country:
             return None
         return replace(owner, code=owner.country + (sector or ""), sector=sector,
@@ -876,6 +874,13 @@ def _last(tok: Token, m: Match) -> Token:
     return tok.doc[m.end - 1]
 
 
+def _sector_of(m: Match | None) -> str | None:
+    """The sector a dictionary match gives as a sector noun ("troops" MIL), if any."""
+    if m is None:
+        return None
+    return next((e.sector for e in m.entries if e.kind == SECTOR and e.sector), None)
+
+
 def _shared_country(tok: Token, before: Actor, matches: dict[int, Match]) -> Actor | None:
     """"Danish media and government": a sector noun coordinated after an actor shares its
     country (and has no modifiers of its own)."""
@@ -883,7 +888,7 @@ def _shared_country(tok: Token, before: Actor, matches: dict[int, Match]) -> Act
     if m is None or before.country is None or any(
             c.dep_ in ("amod", "compound", "poss", "nmod") for c in tok.children):
         return None
-    sector = next((e.sector for e in m.entries if e.kind == "sector" and e.sector), None)
+    sector = _sector_of(m)
     if sector is None:
         return None
     return replace(before, code=before.country + sector, sector=sector, text=tok.text,

@@ -54,6 +54,7 @@ from dyadwatch.actors.dictionary import (
     ActorDictionary,
     Match,
 )
+from dyadwatch.nlp.ents import sentence_ents
 from dyadwatch.places.gazetteer import ADMIN1, AREA, CITY, Gazetteer, Place, fold, load_gazetteer
 
 # Prepositions that place what follows them; the second tier (motion, contact) counts
@@ -149,7 +150,7 @@ class Mention:
 def _entity_span(tok: Token) -> Span | None:
     if not tok.ent_type_:
         return None
-    for ent in tok.sent.ents:
+    for ent in sentence_ents(tok.sent):
         if ent.start <= tok.i < ent.end:
             return ent
     return None

@@ -509,6 +509,7 @@ class Store:
         stored = self._stored_ids([r.story.id for r in results
                                    if isinstance(r, (Coded, NearDuplicate, Skipped))])
         event_ids: set[str] = set()
+        reject_ids: set[str] = set()
         for r in results:
             if isinstance(r, (NearDuplicate, Skipped)):
                 s = r.story
@@ -556,10 +557,12 @@ class Store:
                         sigs.append({"story_id": r.story_id, "sig": sig.values.tolist()})
                         bands += [{"key": k, "story_id": r.story_id} for k in sig.bands]
                     done.append(r.story_id)
-                if any(x["reject_id"] == reject_id(r) for x in rejects):
+                rid = reject_id(r)
+                if rid in reject_ids:
                     continue
+                reject_ids.add(rid)
                 rejects.append({
-                    "reject_id": reject_id(r), "origin": r.origin, "story_id": r.story_id,
+                    "reject_id": rid, "origin": r.origin, "story_id": r.story_id,
                     "reason": r.reason, "message": r.message, "hint": r.hint,
                     "ingest_id": ingest_id, "rejected_at": _now(), "text_hash": text_hash,
                 })
@@ -721,13 +724,12 @@ class Store:
         try:
             with self.memory_limit(limit, threads=1):
                 return self._export(fmt, output, **filters)
-        except duckdb.OutOfMemoryException:
+        except BaseException as exc:
             Path(output + ".part").unlink(missing_ok=True)
-            raise UserError(f"the export ran out of DuckDB's memory cap ({limit})",
-                            hint="set DYADWATCH_EXPORT_MEMORY higher (e.g. 1GB), or export "
-                                 "less at a time with --from/--to") from None
-        except BaseException:
-            Path(output + ".part").unlink(missing_ok=True)
+            if isinstance(exc, duckdb.OutOfMemoryException):
+                raise UserError(f"the export ran out of DuckDB's memory cap ({limit})",
+                                hint="set DYADWATCH_EXPORT_MEMORY higher (e.g. 1GB), or "
+                                     "export less at a time with --from/--to") from None
             raise
 
     def _export(self, fmt: str, output: str, **filters: object) -> int:
